@@ -1,0 +1,137 @@
+"""Plots the notebooks share: image grids, training curves, annotated matrices, 2-D decision boundaries."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+
+def _plt():
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _as_images(images: Any) -> np.ndarray:
+    arr = np.asarray(images)
+    if arr.ndim == 2:
+        arr = arr[None]
+    if arr.ndim == 4 and arr.shape[-1] == 1:
+        arr = arr[..., 0]
+    if arr.ndim not in (3, 4) or (arr.ndim == 4 and arr.shape[-1] not in (3, 4)):
+        raise ValueError(f"expected images shaped (N, H, W), (N, H, W, 1|3|4) or (H, W), got {np.shape(images)}")
+    return arr
+
+
+def image_grid(images: Any, labels: Sequence[Any] | None = None, ncols: int = 8, cmap: str = "gray",
+               title: str | None = None, size: float = 1.4, vmin: float | None = None,
+               vmax: float | None = None):
+    """Show images in a grid with optional per-image labels; returns the figure."""
+    plt = _plt()
+    arr = _as_images(images)
+    n = len(arr)
+    if n == 0:
+        raise ValueError("image_grid needs at least one image")
+    if labels is not None and len(labels) != n:
+        raise ValueError(f"got {n} images but {len(labels)} labels")
+    if ncols <= 0:
+        raise ValueError(f"ncols must be positive, got {ncols}")
+    ncols = min(ncols, n)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)),
+                             squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= n:
+            continue
+        img = arr[i]
+        if img.dtype.kind == "f" and img.ndim == 3 and vmin is None:
+            img = np.clip(img, 0.0, 1.0 if img.max() <= 1.0 else 255.0)
+            if img.max() > 1.0:
+                img = img / 255.0
+        ax.imshow(img, cmap=cmap if img.ndim == 2 else None, vmin=vmin, vmax=vmax)
+        if labels is not None:
+            ax.set_title(str(labels[i]), fontsize=9)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def training_curves(history: Any, metrics: Sequence[str] | None = None, title: str | None = None):
+    """Plot train/validation curves from a Keras History or a dict of lists; returns the figure."""
+    plt = _plt()
+    hist: Mapping[str, Sequence[float]] = getattr(history, "history", history)
+    if not isinstance(hist, Mapping) or not hist:
+        raise ValueError("expected a keras History or a non-empty dict of metric lists")
+    if metrics is None:
+        metrics = [k for k in hist if not k.startswith("val_")]
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.2), squeeze=False)
+    for ax, name in zip(axes[0], metrics):
+        if name not in hist:
+            raise ValueError(f"metric {name!r} not in history (has {sorted(hist)})")
+        epochs = np.arange(1, len(hist[name]) + 1)
+        ax.plot(epochs, hist[name], "o-", label="train")
+        if f"val_{name}" in hist:
+            ax.plot(epochs, hist[f"val_{name}"], "s--", label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_title(name)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_matrix(values: Any, ax: Any = None, title: str | None = None, cmap: str = "Blues",
+                fmt: str = "{:g}", highlight: Sequence[tuple[int, int, int, int]] = ()):
+    """Draw a small 2-D array as a coloured grid with each value written in its cell.
+
+    ``highlight`` is a list of (row, col, height, width) rectangles to outline (a kernel window, say).
+    """
+    plt = _plt()
+    arr = np.asarray(values)
+    if arr.ndim != 2:
+        raise ValueError(f"show_matrix expects a 2-D array, got shape {arr.shape}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.5 * arr.shape[1] + 1, 0.5 * arr.shape[0] + 0.8))
+    ax.imshow(arr, cmap=cmap)
+    mid = (float(arr.max()) + float(arr.min())) / 2
+    for (r, c), v in np.ndenumerate(arr):
+        ax.text(c, r, fmt.format(v), ha="center", va="center", fontsize=8,
+                color="white" if v > mid else "black")
+    for r, c, h, w in highlight:
+        ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), w, h, fill=False, ec="red", lw=2))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray, y: np.ndarray,
+                      ax: Any = None, resolution: int = 150, title: str | None = None):
+    """Shade the plane by ``predict`` (returns P(class 1) per 2-D point) and scatter the labelled points."""
+    plt = _plt()
+    X = np.asarray(X, dtype=np.float32)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"decision_boundary needs 2-D points shaped (N, 2), got {X.shape}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    pad = 0.5
+    x0, x1 = X[:, 0].min() - pad, X[:, 0].max() + pad
+    y0, y1 = X[:, 1].min() - pad, X[:, 1].max() + pad
+    gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
+    grid = np.c_[gx.ravel(), gy.ravel()].astype(np.float32)
+    p = np.asarray(predict(grid)).reshape(gx.shape)
+    ax.contourf(gx, gy, p, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6)
+    ax.contour(gx, gy, p, levels=[0.5], colors="k", linewidths=1)
+    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", edgecolors="k", s=14, linewidths=0.4)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax

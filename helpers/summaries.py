@@ -1,0 +1,293 @@
+"""TensorBoard plumbing: writers, scalar/histogram/image logging, activation statistics, graphs,
+and reading event files back into matplotlib for static viewers (CI, GitHub, nbviewer)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def file_writer(logdir: str | Path):
+    """A ``tf.summary`` writer for ``logdir`` (created if missing)."""
+    import tensorflow as tf
+
+    Path(logdir).mkdir(parents=True, exist_ok=True)
+    return tf.summary.create_file_writer(str(logdir))
+
+
+def log_scalars(writer: Any, scalars: Mapping[str, float], step: int) -> None:
+    """Write each name -> number of ``scalars`` at ``step``."""
+    import tensorflow as tf
+
+    with writer.as_default():
+        for name, value in scalars.items():
+            tf.summary.scalar(name, float(value), step=step)
+    writer.flush()
+
+
+def log_histograms(writer: Any, tensors: Mapping[str, Any], step: int) -> None:
+    """Write a histogram of each name -> tensor at ``step``."""
+    import tensorflow as tf
+
+    with writer.as_default():
+        for name, value in tensors.items():
+            tf.summary.histogram(name, value, step=step)
+    writer.flush()
+
+
+def log_images(writer: Any, name: str, images: Any, step: int, max_outputs: int = 8) -> None:
+    """Write a batch of images (N, H, W[, C]), uint8 or floats in [0, 1], at ``step``."""
+    import tensorflow as tf
+
+    arr = np.asarray(images)
+    if arr.ndim == 3:
+        arr = arr[..., None]
+    if arr.ndim != 4:
+        raise ValueError(f"images must be (N, H, W) or (N, H, W, C), got shape {np.shape(images)}")
+    if arr.dtype == np.uint8:
+        arr = arr.astype(np.float32) / 255.0
+    with writer.as_default():
+        tf.summary.image(name, arr, step=step, max_outputs=max_outputs)
+    writer.flush()
+
+
+def activation_stats(values: Any) -> dict[str, float]:
+    """Mean, standard deviation, minimum, maximum and fraction of exact zeros of a tensor."""
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.size == 0:
+        raise ValueError("activation_stats needs a non-empty tensor")
+    return {"mean": float(arr.mean()), "std": float(arr.std()), "min": float(arr.min()),
+            "max": float(arr.max()), "zero_fraction": float(np.mean(arr == 0.0))}
+
+
+def activation_stats_callback(model: Any, sample: Any, logdir: str | Path,
+                              layers: Sequence[str] | None = None, every_n_batches: int = 0,
+                              weight_histograms: bool = True):
+    """A Keras callback logging activation mean/std/min/max (+ histograms) of ``layers`` on ``sample``.
+
+    Keras 3's TensorBoard callback only logs weight histograms, so activations are computed here on a
+    fixed batch: once per epoch, and every ``every_n_batches`` training steps when that is > 0.
+    """
+    import keras
+
+    names = list(layers) if layers is not None else [
+        l.name for l in model.layers if not isinstance(l, keras.layers.InputLayer)]
+    unknown = [n for n in names if n not in {l.name for l in model.layers}]
+    if unknown:
+        raise ValueError(f"unknown layer names {unknown}; the model has {[l.name for l in model.layers]}")
+    if every_n_batches < 0:
+        raise ValueError(f"every_n_batches must be >= 0, got {every_n_batches}")
+    writer = file_writer(logdir)
+
+    class ActivationStats(keras.callbacks.Callback):
+        """Logs activation statistics of chosen layers on a fixed batch."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.step = 0
+            self.history: list[dict[str, float]] = []
+            self._probe = None
+
+        def _log(self) -> None:
+            if self._probe is None:
+                outputs = [model.get_layer(n).output for n in names]
+                inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+                self._probe = keras.Model(inputs, outputs)
+            acts = self._probe(sample, training=False)
+            if len(names) == 1:
+                acts = [acts]
+            row: dict[str, float] = {"step": self.step}
+            scalars, hists = {}, {}
+            for n, a in zip(names, acts):
+                stats = activation_stats(keras.ops.convert_to_numpy(a))
+                for k, v in stats.items():
+                    scalars[f"activations/{n}/{k}"] = v
+                    row[f"{n}/{k}"] = v
+                hists[f"activations/{n}"] = a
+            if weight_histograms:
+                for w in model.trainable_weights:
+                    hists[f"weights/{w.path}"] = keras.ops.convert_to_numpy(w)
+            log_scalars(writer, scalars, self.step)
+            log_histograms(writer, hists, self.step)
+            self.history.append(row)
+
+        def on_train_begin(self, logs=None):
+            self._log()
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.step += 1
+            if every_n_batches and self.step % every_n_batches == 0:
+                self._log()
+
+        def on_epoch_end(self, epoch, logs=None):
+            if not every_n_batches:
+                self._log()
+
+    return ActivationStats()
+
+
+def trace_graph(fn: Callable, *args: Any, logdir: str | Path, name: str = "graph") -> Any:
+    """Run a ``tf.function`` once with graph tracing on and write its graph to ``logdir``.
+
+    Returns the traced ``tf.Graph`` (``fn.get_concrete_function(*args).graph``).
+    """
+    import tensorflow as tf
+
+    if not hasattr(fn, "get_concrete_function"):
+        raise ValueError("trace_graph needs a tf.function (decorate the Python function with @tf.function)")
+    writer = file_writer(logdir)
+    tf.summary.trace_on(graph=True, profiler=False)
+    fn(*args)
+    with writer.as_default():
+        tf.summary.trace_export(name=name, step=0)
+        graph = fn.get_concrete_function(*args).graph
+        tf.summary.graph(graph)
+    writer.flush()
+    return graph
+
+
+def _event_dirs(logdir: Path) -> list[Path]:
+    return sorted({p.parent for p in Path(logdir).rglob("events.out.tfevents.*")})
+
+
+def _accumulator(path: Path):
+    from tensorboard.backend.event_processing import event_accumulator as ea
+
+    acc = ea.EventAccumulator(str(path), size_guidance={ea.TENSORS: 0, ea.HISTOGRAMS: 0,
+                                                        ea.SCALARS: 0, ea.IMAGES: 4})
+    acc.Reload()
+    return acc
+
+
+def read_scalars(logdir: str | Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Every scalar in the event files under ``logdir``: ``{"run/tag": (steps, values)}``."""
+    from tensorboard.util import tensor_util
+
+    logdir = Path(logdir)
+    if not logdir.exists():
+        raise ValueError(f"log directory {logdir} does not exist")
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for d in _event_dirs(logdir):
+        acc = _accumulator(d)
+        run = d.relative_to(logdir).as_posix()
+        prefix = "" if run == "." else run + "/"
+        tags = acc.Tags()
+        for tag in tags.get("tensors", []):
+            if acc.SummaryMetadata(tag).plugin_data.plugin_name != "scalars":
+                continue
+            events = acc.Tensors(tag)
+            vals = [tensor_util.make_ndarray(e.tensor_proto) for e in events]
+            if vals and all(np.ndim(v) == 0 for v in vals):
+                out[prefix + tag] = (np.array([e.step for e in events]),
+                                     np.array([float(v) for v in vals]))
+        for tag in tags.get("scalars", []):
+            events = acc.Scalars(tag)
+            out[prefix + tag] = (np.array([e.step for e in events]), np.array([e.value for e in events]))
+    return out
+
+
+def read_graph(logdir: str | Path) -> Any:
+    """The first GraphDef stored under ``logdir`` (written by :func:`trace_graph`), or None."""
+    for d in _event_dirs(Path(logdir)):
+        acc = _accumulator(d)
+        if acc.Tags().get("graph"):
+            return acc.Graph()
+    return None
+
+
+def plot_scalars(logdir: str | Path, tags: Sequence[str] | None = None, ncols: int = 3):
+    """Static stand-in for TensorBoard's scalars tab: one panel per tag (runs overlaid)."""
+    import matplotlib.pyplot as plt
+
+    data = read_scalars(logdir)
+    if not data:
+        raise ValueError(f"no scalar summaries found under {logdir}")
+    by_tag: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+    for key, series in data.items():
+        run, _, tag = key.rpartition("/") if key.count("/") and not tags else ("", "", key)
+        if tags is not None:
+            match = [t for t in tags if key.endswith(t)]
+            if not match:
+                continue
+            tag, run = match[0], key[: -len(match[0])].rstrip("/")
+        by_tag.setdefault(tag, {})[run or "."] = series
+    if not by_tag:
+        raise ValueError(f"none of the tags {tags} found; available: {sorted(data)}")
+    n = len(by_tag)
+    ncols = min(ncols, n)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4 * ncols, 2.8 * nrows), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.axis("off")
+    for ax, (tag, runs) in zip(axes.flat, sorted(by_tag.items())):
+        for run, (steps, vals) in sorted(runs.items()):
+            ax.plot(steps, vals, marker="." if len(steps) < 30 else None, label=run)
+        ax.set_title(tag, fontsize=9)
+        ax.set_xlabel("step")
+        ax.grid(alpha=0.3)
+        if len(runs) > 1:
+            ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def plot_graph(graph_def: Any, ax: Any = None, title: str | None = None):
+    """Static stand-in for TensorBoard's graph tab: ops drawn left to right by depth, edges as arrows."""
+    import matplotlib.pyplot as plt
+
+    nodes = {n.name: [i.lstrip("^").split(":")[0] for i in n.input] for n in graph_def.node}
+    if not nodes:
+        raise ValueError("the graph has no nodes")
+    ops = {n.name: n.op for n in graph_def.node}
+    depth: dict[str, int] = {}
+
+    def level(name: str, seen: frozenset = frozenset()) -> int:
+        if name not in depth:
+            parents = [p for p in nodes.get(name, []) if p in nodes and p not in seen]
+            depth[name] = 1 + max((level(p, seen | {name}) for p in parents), default=-1)
+        return depth[name]
+
+    for name in nodes:
+        level(name)
+    columns: dict[int, list[str]] = {}
+    for name, d in depth.items():
+        columns.setdefault(d, []).append(name)
+    pos = {name: (d, -i + (len(col) - 1) / 2) for d, col in columns.items() for i, name in enumerate(col)}
+    if ax is None:
+        _, ax = plt.subplots(figsize=(2.4 * (len(columns)) + 1, 1.2 * max(len(c) for c in columns.values()) + 1))
+    for name, parents in nodes.items():
+        for p in parents:
+            if p in pos:
+                ax.annotate("", xy=pos[name], xytext=pos[p],
+                            arrowprops=dict(arrowstyle="->", color="gray", shrinkA=22, shrinkB=22))
+    for name, (x, y) in pos.items():
+        ax.text(x, y, f"{name}\n({ops[name]})", ha="center", va="center", fontsize=8,
+                bbox=dict(boxstyle="round", fc="#dbe9f6", ec="#4a7bb7"))
+    ax.set_xlim(-0.7, max(columns) + 0.7)
+    ys = [y for _, y in pos.values()]
+    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def show_tensorboard(logdir: str | Path, static: Callable[[], Any] | None = None) -> None:
+    """Open TensorBoard inline when interactive; otherwise draw ``static()`` (default: the scalars)."""
+    from helpers.config import is_interactive
+
+    if is_interactive():
+        from tensorboard import notebook
+
+        notebook.start(f"--logdir {logdir}")
+        return
+    print(f"(static view of {logdir}; run interactively to open TensorBoard: %tensorboard --logdir {logdir})")
+    if static is not None:
+        static()
+    else:
+        import matplotlib.pyplot as plt
+
+        plot_scalars(logdir)
+        plt.show()
