@@ -1,10 +1,13 @@
 """Run configuration: full or smoke mode, seeds, device strategy, directories, environment report."""
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import random
 import sys
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -134,6 +137,28 @@ def seed_everything(seed: int) -> None:
         keras.utils.set_random_seed(seed)
 
 
+@contextlib.contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Hide TensorFlow's C++ start-up lines (printed before its log level applies); replay them on error."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved, 2)
+            sink.seek(0)
+            sys.stderr.write(sink.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def pick_strategy() -> Any:
     """One device (default strategy) or ``MirroredStrategy`` when several GPUs are visible."""
     import tensorflow as tf
@@ -165,11 +190,13 @@ def setup(smoke: bool | None = None, seed: int = 0, quiet: bool = False) -> Conf
     model_dir = Path(os.environ.get("DLCV_MODEL_DIR") or base / "build" / "models").expanduser()
     for d in (data_dir, log_dir, model_dir):
         d.mkdir(parents=True, exist_ok=True)
-    import tensorflow as tf  # noqa: F401  (imported here, not at package import)
+    with _quiet_native_stderr():
+        import tensorflow as tf  # noqa: F401  (imported here, not at package import)
 
+        strategy = pick_strategy()
     seed_everything(seed)
     cfg = Config(smoke=is_smoke, seed=seed, data_dir=data_dir, log_dir=log_dir,
-                 model_dir=model_dir, strategy=pick_strategy())
+                 model_dir=model_dir, strategy=strategy)
     if not quiet:
         print(environment_report(cfg))
     return cfg

