@@ -765,3 +765,10 @@ def imagenet_decode(scores: Any, top: int = 5) -> list[list[tuple[str, str, floa
         if _is_network_error(err):
             raise _weights_error("ImageNet class index", err) from None
         raise
+
+
+# ======================================================================== chapter 3
+
+# ======================================================================== chapter 4
+
+# ======================================================================== chapter 5

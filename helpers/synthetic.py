@@ -294,3 +294,10 @@ def two_class_photos(n_per_class: int, image_size: tuple[int, int] = (96, 96),
         img = img + rng.normal(0.0, noise, img.shape)
         images[i] = np.clip(img, 0, 255).astype(np.uint8)
     return images, labels
+
+
+# ======================================================================== chapter 3
+
+# ======================================================================== chapter 4
+
+# ======================================================================== chapter 5
