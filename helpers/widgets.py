@@ -134,7 +134,8 @@ def gradient_descent(loss: Callable[[np.ndarray, np.ndarray], np.ndarray],
         controls = {"learning_rate": w.FloatLogSlider(value=static_rates[len(static_rates) // 2], base=10,
                                                       min=-3, max=0.5, step=0.05, description="learning rate",
                                                       style={"description_width": "initial"}),
-                    "steps": w.IntSlider(value=steps, min=1, max=100, description="steps")}
+                    "steps": w.IntSlider(value=steps, min=1, max=100, description="steps"),
+                    "ax": w.fixed(None)}
         return interactive_or_static(draw, controls, [{}], interactive=True)
     import matplotlib.pyplot as plt
 

@@ -123,6 +123,17 @@ def test_gradient_descent_static_returns_final_losses():
     assert finals[1] > 2  # the too-large rate diverges
 
 
+def test_gradient_descent_and_playground_build_live_widgets():
+    import ipywidgets
+
+    w = widgets.gradient_descent(lambda x, y: x ** 2 + y ** 2, lambda lr, steps: np.zeros((steps + 1, 2)),
+                                 interactive=True)
+    assert isinstance(w, ipywidgets.interactive) and w.result == 0.0
+    w = widgets.playground(lambda kind, noise: (np.zeros((4, 2)), np.zeros(4)), lambda **kw: None, interactive=True)
+    assert isinstance(w, ipywidgets.interactive)
+    assert {c.description for c in w.children[:8]} >= {"data", "noise", "activation", "learning rate", "L2"}
+
+
 def test_playground_static_trains_and_scores():
     from helpers import synthetic
 

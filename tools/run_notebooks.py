@@ -144,7 +144,9 @@ def execute(path: Path, out_dir: Path = OUT, smoke: bool = True, timeout: int = 
     target.unlink(missing_ok=True)  # so an old copy is never read as this run's result
     env = ensure_kernel(root)
     # the inline backend, so the executed copies keep their figures (Agg would drop them)
-    env.update(DLCV_SMOKE="1" if smoke else "0", MPLBACKEND=INLINE_BACKEND, PYTHONUNBUFFERED="1")
+    # and static widgets/TensorBoard (nobody can use live ones in a batch run)
+    env.update(DLCV_SMOKE="1" if smoke else "0", MPLBACKEND=INLINE_BACKEND, PYTHONUNBUFFERED="1",
+               DLCV_INTERACTIVE="0")
     cmd = [sys.executable, "-m", "papermill", str(path), str(target), "--kernel", KERNEL_NAME,
            "--cwd", str(path.parent), "--execution-timeout", str(timeout), "--no-progress-bar",
            "--no-request-save-on-cell-execute", "--autosave-cell-every", "30"]
