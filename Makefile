@@ -35,7 +35,7 @@ $(STAMP): pyproject.toml | $(PY)
 venv: $(STAMP)
 
 lab: $(STAMP)
-	cd notebooks && $(abspath $(PY)) -m jupyter lab
+	cd notebooks && $(abspath $(PY)) -m jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root)
 
 run: $(STAMP)
 	$(PY) tools/run_notebooks.py --nb '$(NB)' --smoke '$(SMOKE)'

@@ -126,7 +126,7 @@ def decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray
     gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
     grid = np.c_[gx.ravel(), gy.ravel()].astype(np.float32)
     p = np.asarray(predict(grid)).reshape(gx.shape)
-    ax.contourf(gx, gy, p, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6)
+    ax.contourf(gx, gy, p, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.35)
     ax.contour(gx, gy, p, levels=[0.5], colors="k", linewidths=1)
     ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", edgecolors="k", s=14, linewidths=0.4)
     ax.set_xlim(x0, x1)
@@ -134,4 +134,54 @@ def decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray
     ax.set_aspect("equal")
     if title:
         ax.set_title(title, fontsize=10)
+    return ax
+
+
+# ---------------------------------------------------------------- detection (chapter 4)
+
+def draw_boxes(image: Any, boxes: Any, labels: Sequence[Any] | None = None, scores: Sequence[float] | None = None,
+               ax: Any = None, class_names: Sequence[str] | None = None, color: Any = None,
+               box_format: str = "xyxy", title: str | None = None, linewidth: float = 1.5,
+               linestyle: str = "-", cmap: str = "gray"):
+    """Draw an image with boxes (pixel 'xyxy' or 'xywh') and optional labels and scores; returns the axes.
+
+    ``color``: one matplotlib colour for every box, else one colour per class (or per box).
+    """
+    plt = _plt()
+    b = np.asarray(boxes, dtype=np.float64)
+    if b.size == 0:
+        b = b.reshape(0, 4)
+    if b.ndim != 2 or b.shape[1] != 4:
+        raise ValueError(f"boxes must have shape (N, 4), got {np.shape(boxes)}")
+    if box_format not in ("xyxy", "xywh"):
+        raise ValueError(f"box_format must be 'xyxy' or 'xywh', got {box_format!r}")
+    for name, values in (("labels", labels), ("scores", scores)):
+        if values is not None and len(values) != len(b):
+            raise ValueError(f"got {len(b)} boxes but {len(values)} {name}")
+    if box_format == "xywh":
+        b = np.concatenate([b[:, :2], b[:, :2] + b[:, 2:]], axis=1)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    img = np.asarray(image)
+    if img.ndim == 3 and img.shape[-1] == 1:
+        img = img[..., 0]
+    ax.imshow(img, cmap=cmap if img.ndim == 2 else None)
+    palette = plt.get_cmap("tab10")
+    for i, (x1, y1, x2, y2) in enumerate(b):
+        key = int(labels[i]) if labels is not None and np.issubdtype(type(labels[i]), np.integer) else i
+        c = color if color is not None else palette(key % 10)
+        ax.add_patch(plt.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, ec=c, lw=linewidth, ls=linestyle))
+        parts = []
+        if labels is not None:
+            lab = labels[i]
+            parts.append(str(class_names[int(lab)]) if class_names is not None else str(lab))
+        if scores is not None:
+            parts.append(f"{float(scores[i]):.2f}")
+        if parts:
+            ax.text(x1, y1 - 1, " ".join(parts), color="white", fontsize=7, va="bottom",
+                    bbox={"facecolor": c, "alpha": 0.8, "pad": 1, "lw": 0})
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=9)
     return ax

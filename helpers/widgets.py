@@ -16,7 +16,7 @@ def interactive_or_static(plot: Callable[..., Any], controls: Mapping[str, Any],
     """Show ``plot`` with ipywidgets ``controls`` when interactive, else call it once per ``static`` kwargs.
 
     ``controls`` maps each argument of ``plot`` to an ipywidget (or anything ``ipywidgets.interactive``
-    accepts). ``manual=True`` adds a Run button (for plots that train a model). Returns the widget, or
+    accepts). ``manual=True`` adds a Train button (for plots that train a model) instead of updating on every change. Returns the widget, or
     the list of the static calls' return values.
     """
     if not static:
@@ -27,10 +27,8 @@ def interactive_or_static(plot: Callable[..., Any], controls: Mapping[str, Any],
         import ipywidgets as w
         from IPython.display import display
 
-        kwargs = dict(controls)
-        if manual:
-            kwargs["__manual"] = True
-        widget = w.interactive(plot, **kwargs)
+        options = {"manual": True, "manual_name": "Train"} if manual else {}
+        widget = w.interactive(plot, options, **controls)
         display(widget)
         return widget
     import matplotlib.pyplot as plt

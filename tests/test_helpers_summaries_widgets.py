@@ -132,6 +132,7 @@ def test_gradient_descent_and_playground_build_live_widgets():
     w = widgets.playground(lambda kind, noise: (np.zeros((4, 2)), np.zeros(4)), lambda **kw: None, interactive=True)
     assert isinstance(w, ipywidgets.interactive)
     assert {c.description for c in w.children[:8]} >= {"data", "noise", "activation", "learning rate", "L2"}
+    assert w.manual_button is not None and w.manual_button.description == "Train"
 
 
 def test_playground_static_trains_and_scores():
