@@ -291,3 +291,85 @@ def show_tensorboard(logdir: str | Path, static: Callable[[], Any] | None = None
 
         plot_scalars(logdir)
         plt.show()
+
+
+# ---------------------------------------------------------------- embedding projector (chapter 3)
+
+SPRITE_LIMIT = 8192  # px: the largest sprite TensorBoard's projector accepts
+
+
+def make_sprite(images: Any) -> np.ndarray:
+    """Tile images (N, H, W[, C]) row by row into one square uint8 sprite, as the projector expects."""
+    arr = np.asarray(images)
+    if arr.ndim == 4 and arr.shape[-1] == 1:
+        arr = arr[..., 0]
+    if arr.ndim not in (3, 4) or len(arr) == 0 or (arr.ndim == 4 and arr.shape[-1] not in (3, 4)):
+        raise ValueError(f"images must be (N, H, W) or (N, H, W, 1|3|4) with N > 0, got shape {np.shape(images)}")
+    if arr.dtype != np.uint8:
+        arr = arr.astype(np.float64)
+        if arr.max() <= 1.0:
+            arr = arr * 255.0
+        arr = np.clip(np.rint(arr), 0, 255).astype(np.uint8)
+    n, h, w = arr.shape[:3]
+    side = int(np.ceil(np.sqrt(n)))
+    if side * max(h, w) > SPRITE_LIMIT:
+        raise ValueError(f"a sprite of {n} images of {h}x{w} would be {side * h}x{side * w} px; the projector "
+                         f"accepts at most {SPRITE_LIMIT}x{SPRITE_LIMIT}: use fewer or smaller thumbnails")
+    sprite = np.zeros((side * h, side * w) + arr.shape[3:], dtype=np.uint8)
+    for i, img in enumerate(arr):
+        r, c = divmod(i, side)
+        sprite[r * h:(r + 1) * h, c * w:(c + 1) * w] = img
+    return sprite
+
+
+def export_projector(logdir: str | Path, features: Any, labels: Any = None, images: Any = None,
+                     name: str = "embedding") -> dict[str, Any]:
+    """Write what TensorBoard's projector reads: a checkpoint holding ``features`` as a variable,
+    ``metadata.tsv`` (one label per line, or a header + columns when ``labels`` is a dict),
+    ``sprite.png`` generated from ``images``, and ``projector_config.pbtxt``.
+
+    Returns the paths and the ``tensor_name`` the config points at.
+    """
+    import tensorflow as tf
+    from PIL import Image
+    from tensorboard.plugins import projector
+
+    feats = np.asarray(features, dtype=np.float32)
+    if feats.ndim != 2 or feats.shape[0] == 0 or feats.shape[1] == 0:
+        raise ValueError(f"features must be a non-empty 2-D array (n_points, dim), got shape {np.shape(features)}")
+    if not name.isidentifier():
+        raise ValueError(f"name must be a Python identifier (it names the checkpointed variable), got {name!r}")
+    n = len(feats)
+    logdir = Path(logdir)
+    logdir.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Any] = {"logdir": logdir, "tensor_name": f"{name}/.ATTRIBUTES/VARIABLE_VALUE"}
+    config = projector.ProjectorConfig()
+    emb = config.embeddings.add()
+    emb.tensor_name = out["tensor_name"]
+    if labels is not None:
+        columns = dict(labels) if isinstance(labels, dict) else {"label": labels}
+        values = {k: [str(v) for v in np.asarray(col).ravel()] for k, col in columns.items()}
+        bad = {k: len(v) for k, v in values.items() if len(v) != n}
+        if bad:
+            raise ValueError(f"{n} feature rows but metadata columns of lengths {bad}")
+        if any("\t" in v or "\n" in v for col in values.values() for v in col):
+            raise ValueError("metadata values must not contain tabs or newlines")
+        rows = list(zip(*values.values()))
+        lines = ([] if len(values) == 1 else ["\t".join(values)]) + ["\t".join(r) for r in rows]
+        out["metadata"] = logdir / "metadata.tsv"
+        out["metadata"].write_text("\n".join(lines) + "\n", encoding="utf-8")
+        emb.metadata_path = "metadata.tsv"
+    if images is not None:
+        thumbs = np.asarray(images)
+        if len(thumbs) != n:
+            raise ValueError(f"{n} feature rows but {len(thumbs)} images")
+        sprite = make_sprite(thumbs)
+        out["sprite"] = logdir / "sprite.png"
+        Image.fromarray(sprite).convert("RGB").save(out["sprite"])
+        emb.sprite.image_path = "sprite.png"
+        emb.sprite.single_image_dim.extend([int(thumbs.shape[2]), int(thumbs.shape[1])])  # width, height
+    checkpoint = tf.train.Checkpoint(**{name: tf.Variable(feats, name=name)})
+    out["checkpoint"] = Path(checkpoint.save(str(logdir / "embedding.ckpt")))
+    projector.visualize_embeddings(str(logdir), config)
+    out["config"] = logdir / "projector_config.pbtxt"
+    return out

@@ -1,0 +1,766 @@
+"""Model export and serving (chapter 3): versioned SavedModels, TF Serving REST/gRPC clients,
+starting ``tensorflow_model_server`` when it is installed, and a small stand-in server for CI.
+
+The stand-in (:func:`start_standin_server`) is *not* TensorFlow Serving. It loads the newest
+version folder of a SavedModel base path with ``tf.saved_model.load`` and answers the same REST
+routes TF Serving does (``GET /v1/models/NAME``, ``GET /v1/models/NAME/metadata``,
+``POST /v1/models/NAME[/versions/V]:predict`` with the "instances" or "inputs" JSON formats and
+``{"error": ...}`` replies), plus the gRPC ``PredictionService.Predict`` call. It binds 127.0.0.1
+only, so notebooks can teach the client code where the real server is not installed.
+``python -m helpers.serving --model_name=... --model_base_path=...`` runs it with
+``tensorflow_model_server``'s flag names.
+
+TensorFlow, grpc and the TF Serving protos are imported inside the functions that need them.
+"""
+from __future__ import annotations
+
+import atexit
+import contextlib
+import gc
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+import warnings
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HOST = "127.0.0.1"
+BINARY = "tensorflow_model_server"
+_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_SERVERS: set[ModelServer] = set()
+_SERVERS_LOCK = threading.Lock()
+
+INSTALL_HINT = (
+    "tensorflow_model_server is not installed. On Colab or Debian/Ubuntu (x86-64):\n"
+    "  echo 'deb [arch=amd64] http://storage.googleapis.com/tensorflow-serving-apt stable "
+    "tensorflow-model-server tensorflow-model-server-universal' | sudo tee "
+    "/etc/apt/sources.list.d/tensorflow-serving.list\n"
+    "  curl -fsSL https://storage.googleapis.com/tensorflow-serving-apt/tensorflow-serving.release.pub.gpg"
+    " | sudo apt-key add -\n"
+    "  sudo apt-get update && sudo apt-get install tensorflow-model-server\n"
+    "or run the Docker image: docker run -p 127.0.0.1:8501:8501 -v BASE:/models/NAME -e MODEL_NAME=NAME "
+    "tensorflow/serving.  Without it, use start_standin_server (a labelled stand-in).")
+
+
+_GC_LOCK = threading.Lock()
+_GC_STATE = {"pauses": 0, "was_enabled": True}
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Pause Python's cyclic garbage collector while JSON builds or parses many small objects.
+
+    In a process that has imported TensorFlow, one full collection walks millions of objects;
+    the ~25,000 floats of a 32-image request can trigger several and take 100x longer.
+    """
+    with _GC_LOCK:
+        if _GC_STATE["pauses"] == 0:
+            _GC_STATE["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _GC_STATE["pauses"] += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _GC_STATE["pauses"] -= 1
+            if _GC_STATE["pauses"] == 0 and _GC_STATE["was_enabled"]:
+                gc.enable()
+
+
+class ServingError(RuntimeError):
+    """A request the model server answered with an error (HTTP status or gRPC code, and its message)."""
+
+    def __init__(self, message: str, status: int | str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+GRPC_HINT = ("the gRPC client needs `pip install tensorflow-serving-api` (it pins an exact TensorFlow version, so "
+             "Colab's setup cell leaves it out); REST needs nothing extra")
+
+
+def grpc_available() -> bool:
+    """True when the gRPC client and server pieces (grpcio + tensorflow-serving-api) can be imported."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("grpc", "tensorflow_serving"))
+
+
+# ---------------------------------------------------------------- export and inspection
+
+def _check_name(name: str) -> str:
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError(f"model name must be letters, digits, '_', '.' or '-', got {name!r}")
+    return name
+
+
+def versions(base_dir: str | os.PathLike) -> list[int]:
+    """The version numbers under a SavedModel base folder (sub-folders named by an int holding saved_model.pb)."""
+    base = Path(base_dir)
+    if not base.is_dir():
+        return []
+    found = [int(p.name) for p in base.iterdir()
+             if p.is_dir() and p.name.isdigit() and (p / "saved_model.pb").is_file()]
+    return sorted(found)
+
+
+def export(model: Any, base_dir: str | os.PathLike, version: int) -> Path:
+    """Export a Keras model (``model.export``) or a ``keras.export.ExportArchive`` to ``base_dir/version``.
+
+    TF Serving expects ``<base>/<integer version>/saved_model.pb``. The export is written to a
+    hidden temporary folder first and renamed into place, so a server watching ``base_dir`` never
+    sees half a model. An existing folder of the same version is replaced.
+    """
+    if isinstance(version, bool) or not isinstance(version, (int, np.integer)) or version < 1:
+        raise ValueError(f"version must be a positive int (TF Serving's version folders), got {version!r}")
+    if not (hasattr(model, "export") or hasattr(model, "write_out")):
+        raise ValueError(f"expected a keras.Model or keras.export.ExportArchive, got {type(model).__name__}")
+    base = Path(base_dir).resolve()
+    base.mkdir(parents=True, exist_ok=True)
+    target = base / str(int(version))
+    tmp = base / f".export-{int(version)}-{uuid.uuid4().hex}"
+    try:
+        if hasattr(model, "write_out"):
+            model.write_out(str(tmp), verbose=False)
+        else:
+            model.export(str(tmp), format="tf_saved_model", verbose=False)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _spec_info(spec: Any) -> tuple[tuple[int | None, ...], str]:
+    return tuple(spec.shape.as_list()) if spec.shape.rank is not None else (), spec.dtype.name
+
+
+def signatures(saved_model_dir: str | os.PathLike) -> dict[str, dict[str, dict[str, tuple]]]:
+    """The serving signatures of a SavedModel: ``{name: {"inputs": {key: (shape, dtype)}, "outputs": {...}}}``."""
+    import tensorflow as tf
+
+    path = Path(saved_model_dir)
+    if not (path / "saved_model.pb").is_file():
+        raise ValueError(f"{path} is not a SavedModel folder (no saved_model.pb); pass <base>/<version>")
+    loaded = tf.saved_model.load(str(path))
+    out = {}
+    for name, fn in loaded.signatures.items():
+        _, kwargs = fn.structured_input_signature
+        out[name] = {"inputs": {k: _spec_info(s) for k, s in sorted(kwargs.items())},
+                     "outputs": {k: _spec_info(s) for k, s in sorted(fn.structured_outputs.items())}}
+    return out
+
+
+# ---------------------------------------------------------------- the server handle
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+class ModelServer:
+    """A running model server: ``rest_url``, ``grpc_target``, ``kind``; ``stop()`` or use ``with``."""
+
+    def __init__(self, name: str, kind: str, rest_url: str | None, grpc_target: str | None,
+                 stop: Callable[[], None], info: str = "") -> None:
+        self.name, self.kind, self.rest_url, self.grpc_target, self.info = name, kind, rest_url, grpc_target, info
+        self._stop = stop
+        self.running = True
+        with _SERVERS_LOCK:
+            _SERVERS.add(self)
+
+    def stop(self) -> None:
+        """Stop the server and free its ports (safe to call twice)."""
+        if self.running:
+            self.running = False
+            _close_channel(self.grpc_target)
+            try:
+                self._stop()
+            finally:
+                with _SERVERS_LOCK:
+                    _SERVERS.discard(self)
+
+    def __enter__(self) -> ModelServer:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return (f"ModelServer({self.kind}, model={self.name!r}, rest={self.rest_url}, "
+                f"grpc={self.grpc_target}, {state})")
+
+
+def stop_all() -> int:
+    """Stop every server this process started; returns how many were running."""
+    with _SERVERS_LOCK:
+        servers = list(_SERVERS)
+    for s in servers:
+        s.stop()
+    return len(servers)
+
+
+atexit.register(stop_all)
+
+
+def _check_base(model_base_path: str | os.PathLike) -> Path:
+    base = Path(model_base_path).resolve()
+    if not versions(base):
+        raise ValueError(f"{base} holds no version folder (<base>/<int>/saved_model.pb); export one first")
+    return base
+
+
+# ---------------------------------------------------------------- the real tensorflow_model_server
+
+def _wait_ready(url: str, name: str, timeout: float, alive: Callable[[], bool], log: Path | None) -> None:
+    deadline = time.monotonic() + timeout
+    last: object = None
+    while time.monotonic() < deadline:
+        if not alive():
+            tail = log.read_text(errors="replace")[-2000:] if log and log.exists() else ""
+            raise RuntimeError(f"the model server exited before it was ready:\n{tail}")
+        try:
+            status = rest_status(url, name, timeout=2.0)
+            if any(v.get("state") == "AVAILABLE" for v in status.get("model_version_status", [])):
+                return
+            last = status
+        except (OSError, ServingError, ValueError) as err:
+            last = err
+        time.sleep(0.2)
+    raise TimeoutError(f"model {name!r} not AVAILABLE at {url} after {timeout:.0f} s (last answer: {last})")
+
+
+def start_model_server(model_base_path: str | os.PathLike, name: str, rest_port: int | None = None,
+                       timeout: float = 120.0, binary: str | None = None,
+                       poll_seconds: int = 1) -> ModelServer:
+    """Start ``tensorflow_model_server`` on ``model_base_path`` and wait until the model is AVAILABLE.
+
+    gRPC is served on a UNIX socket in a private temporary folder (``--port=0
+    --grpc_socket_path=...``), so it is reachable from this machine only; the REST API listens on
+    ``rest_port`` (a free one by default). Note: TF Serving binds its TCP ports on all interfaces
+    (hard-coded upstream, tensorflow/serving#1969); on a shared machine firewall the port, or run
+    the Docker image with ``-p 127.0.0.1:PORT:8501``. FileNotFoundError (with install commands)
+    when the binary is missing.
+    """
+    _check_name(name)
+    exe = binary or shutil.which(BINARY)
+    if exe is None:
+        raise FileNotFoundError(INSTALL_HINT)
+    base = _check_base(model_base_path)
+    rest_port = int(rest_port) if rest_port else free_port()
+    workdir = Path(tempfile.mkdtemp(prefix="tfserving-"))
+    sock = workdir / "grpc.sock"
+    log = workdir / "server.log"
+    cmd = [exe, "--port=0", f"--grpc_socket_path={sock}", f"--rest_api_port={rest_port}",
+           f"--model_name={name}", f"--model_base_path={base}",
+           f"--file_system_poll_wait_seconds={int(poll_seconds)}"]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+
+    def stop() -> None:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=15)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    url = f"http://{HOST}:{rest_port}"
+    try:
+        _wait_ready(url, name, timeout, lambda: proc.poll() is None, log)
+    except BaseException:
+        stop()
+        raise
+    warnings.warn(f"tensorflow_model_server listens on all interfaces for REST port {rest_port} "
+                  "(hard-coded upstream, tensorflow/serving#1969); gRPC uses a private UNIX socket. "
+                  "Stop the server when done, or firewall the port on a shared machine.", stacklevel=2)
+    return ModelServer(name, "tensorflow_model_server", url, f"unix:{sock}", stop,
+                       info=f"pid {proc.pid}, log {log}")
+
+
+# ---------------------------------------------------------------- the stand-in server
+
+class _Servable:
+    """The newest version of one SavedModel base folder, reloaded when a newer version appears."""
+
+    def __init__(self, base: Path, name: str, poll_seconds: float) -> None:
+        self.base, self.name, self.poll_seconds = base, name, poll_seconds
+        self.version: int | None = None
+        self.model: Any = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+        self.current()
+
+    def current(self) -> tuple[int, Any]:
+        import tensorflow as tf
+
+        with self._lock:
+            now = time.monotonic()
+            if self.model is None or now - self._checked >= self.poll_seconds:
+                self._checked = now
+                found = versions(self.base)
+                if found and found[-1] != self.version:
+                    self.model = tf.saved_model.load(str(self.base / str(found[-1])))
+                    self.version = found[-1]
+            return self.version, self.model
+
+    def signature(self, version: int | None, signature_name: str | None) -> tuple[int, Any]:
+        current, model = self.current()
+        if version is not None and version != current:
+            raise ServingError(f"Servable not found for request: Specific({self.name}, {version})", 404)
+        key = signature_name or "serving_default"
+        if key not in model.signatures:
+            raise ServingError(f'Serving signature name: "{key}" not found in signature def '
+                               f"(available: {sorted(model.signatures)})", 400)
+        return current, model.signatures[key]
+
+
+def _input_specs(fn: Any) -> dict[str, Any]:
+    return dict(fn.structured_input_signature[1])
+
+
+def _run(fn: Any, tensors: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    import tensorflow as tf
+
+    specs = _input_specs(fn)
+    unknown = sorted(set(tensors) - set(specs))
+    missing = sorted(set(specs) - set(tensors))
+    if unknown or missing:
+        raise ServingError(f"input keys do not match the signature: expected {sorted(specs)}, "
+                           f"missing {missing}, unknown {unknown}", 400)
+    feed = {}
+    for key, value in tensors.items():
+        spec = specs[key]
+        try:
+            arr = np.asarray(value, dtype=spec.dtype.as_numpy_dtype)
+        except (ValueError, TypeError) as err:
+            raise ServingError(f"input {key!r} is not a {spec.dtype.name} tensor: {err}", 400) from None
+        if not spec.shape.is_compatible_with(arr.shape):
+            raise ServingError(f"input {key!r} has shape {list(arr.shape)}, the signature expects "
+                               f"{spec.shape.as_list()}", 400)
+        feed[key] = tf.constant(arr)
+    try:
+        outputs = fn(**feed)
+    except Exception as err:  # TensorFlow raises several types for bad values
+        raise ServingError(f"the model failed on this input: {str(err).splitlines()[0]}", 400) from None
+    return {k: v.numpy() for k, v in outputs.items()}
+
+
+def _predict_json(servable: _Servable, body: Any, version: int | None) -> dict[str, Any]:
+    """TF Serving's REST predict: the request JSON in, the reply JSON out (ServingError on bad input)."""
+    if not isinstance(body, dict):
+        raise ServingError("the request body must be a JSON object", 400)
+    has_rows, has_cols = "instances" in body, "inputs" in body
+    if has_rows == has_cols:
+        raise ServingError("the request must hold exactly one of 'instances' (row format) or 'inputs' "
+                           "(columnar format)", 400)
+    _, fn = servable.signature(version, body.get("signature_name"))
+    keys = sorted(_input_specs(fn))
+    if has_rows:
+        rows = body["instances"]
+        if not isinstance(rows, list) or not rows:
+            raise ServingError("'instances' must be a non-empty list", 400)
+        if all(isinstance(r, dict) for r in rows):
+            tensors = {k: [r.get(k) for r in rows] for k in {k for r in rows for k in r}}
+        elif len(keys) == 1:
+            tensors = {keys[0]: rows}
+        else:
+            raise ServingError(f"the signature has several inputs {keys}: send each instance as an object", 400)
+        outputs = _run(fn, tensors)
+        if len(outputs) == 1:
+            return {"predictions": next(iter(outputs.values())).tolist()}
+        n = len(rows)
+        return {"predictions": [{k: v[i].tolist() for k, v in outputs.items()} for i in range(n)]}
+    inputs = body["inputs"]
+    tensors = inputs if isinstance(inputs, dict) else ({keys[0]: inputs} if len(keys) == 1 else None)
+    if tensors is None:
+        raise ServingError(f"the signature has several inputs {keys}: send 'inputs' as an object", 400)
+    outputs = _run(fn, tensors)
+    if len(outputs) == 1:
+        return {"outputs": next(iter(outputs.values())).tolist()}
+    return {"outputs": {k: v.tolist() for k, v in outputs.items()}}
+
+
+def _tensor_info(spec: Any) -> dict[str, Any]:
+    from tensorflow.core.framework import types_pb2
+
+    dims = [{"size": str(-1 if d is None else d), "name": ""} for d in spec.shape.as_list()]
+    return {"dtype": types_pb2.DataType.Name(spec.dtype.as_datatype_enum), "tensor_shape": {"dim": dims, "unknown_rank": False},
+            "name": spec.name or ""}
+
+
+def _metadata_json(servable: _Servable) -> dict[str, Any]:
+    version, model = servable.current()
+    defs = {}
+    for key, fn in model.signatures.items():
+        defs[key] = {"inputs": {k: _tensor_info(s) for k, s in _input_specs(fn).items()},
+                     "outputs": {k: _tensor_info(s) for k, s in fn.structured_outputs.items()},
+                     "method_name": "tensorflow/serving/predict"}
+    return {"model_spec": {"name": servable.name, "signature_name": "", "version": str(version)},
+            "metadata": {"signature_def": {"signature_def": defs}}}
+
+
+_GET = re.compile(r"^/v1/models/([^/:]+)(?:/versions/(\d+))?(/metadata)?/?$")
+_POST = re.compile(r"^/v1/models/([^/:]+)(?:/versions/(\d+))?:(\w+)$")
+
+
+def _make_handler(servable: _Servable):
+    from http.server import BaseHTTPRequestHandler
+
+    class Handler(BaseHTTPRequestHandler):
+        """TF Serving's REST routes for one model (stand-in)."""
+
+        server_version = "dlcv-standin/1"
+
+        def log_message(self, *args: Any) -> None:  # keep notebooks quiet
+            pass
+
+        def _reply(self, code: int, payload: Any) -> None:
+            data = json.dumps(payload).encode()
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _check_model(self, name: str, version: str | None) -> int | None:
+            if name != servable.name:
+                what = f"Specific({name}, {version})" if version else f"Latest({name})"
+                raise ServingError(f"Servable not found for request: {what}", 404)
+            return int(version) if version else None
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            m = _GET.match(self.path)
+            try:
+                if not m:
+                    raise ServingError(f"Malformed request: GET {self.path}", 404)
+                name, version, metadata = m.groups()
+                wanted = self._check_model(name, version)
+                current, _ = servable.current()
+                if wanted is not None and wanted != current:
+                    raise ServingError(f"Could not find version {wanted} of model {name}", 404)
+                if metadata:
+                    self._reply(200, _metadata_json(servable))
+                    return
+                self._reply(200, {"model_version_status": [{
+                    "version": str(current), "state": "AVAILABLE",
+                    "status": {"error_code": "OK", "error_message": ""}}]})
+            except ServingError as err:
+                self._reply(int(err.status or 400), {"error": str(err)})
+
+        def do_POST(self) -> None:  # noqa: N802
+            m = _POST.match(self.path)
+            try:
+                if not m:
+                    raise ServingError(f"Malformed request: POST {self.path}", 404)
+                name, version, verb = m.groups()
+                wanted = self._check_model(name, version)
+                if verb != "predict":
+                    raise ServingError(f"the stand-in server implements ':predict' only, not ':{verb}'", 400)
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                with _gc_paused():
+                    try:
+                        body = json.loads(raw or b"null")
+                    except ValueError as err:
+                        raise ServingError(f"JSON Parse error: {err}", 400) from None
+                    self._reply(200, _predict_json(servable, body, wanted))
+            except ServingError as err:
+                self._reply(int(err.status or 400), {"error": str(err)})
+
+    return Handler
+
+
+def _grpc_servicer(servable: _Servable):
+    import grpc
+    import tensorflow as tf
+    from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
+
+    class Servicer(prediction_service_pb2_grpc.PredictionServiceServicer):
+        """PredictionService.Predict for one model (stand-in)."""
+
+        def Predict(self, request, context):  # noqa: N802 (gRPC's naming)
+            try:
+                if request.model_spec.name != servable.name:
+                    raise ServingError(f"Servable not found for request: Latest({request.model_spec.name})",
+                                       "NOT_FOUND")
+                wanted = request.model_spec.version.value if request.model_spec.HasField("version") else None
+                version, fn = servable.signature(wanted, request.model_spec.signature_name or None)
+                tensors = {k: tf.make_ndarray(v) for k, v in request.inputs.items()}
+                outputs = _run(fn, tensors)
+            except ServingError as err:
+                code = grpc.StatusCode.NOT_FOUND if err.status in (404, "NOT_FOUND") else \
+                    grpc.StatusCode.INVALID_ARGUMENT
+                context.abort(code, str(err))
+            reply = predict_pb2.PredictResponse()
+            reply.model_spec.name = servable.name
+            reply.model_spec.version.value = version
+            reply.model_spec.signature_name = request.model_spec.signature_name or "serving_default"
+            for k, v in outputs.items():
+                reply.outputs[k].CopyFrom(tf.make_tensor_proto(v))
+            return reply
+
+    return Servicer()
+
+
+def start_standin_server(model_base_path: str | os.PathLike, name: str, rest_port: int | None = None,
+                         grpc: bool | str | None = None, poll_seconds: float = 1.0) -> ModelServer:
+    """Serve the newest version under ``model_base_path`` on 127.0.0.1 from threads of this process.
+
+    A labelled stand-in for TF Serving (see the module docstring): REST on ``rest_port`` (a free
+    port by default; 0 disables REST), gRPC Predict on a free 127.0.0.1 port when ``grpc`` is True
+    (None: when tensorflow-serving-api is installed), or on the address given as a string
+    (``"127.0.0.1:PORT"`` or ``"unix:/path"``). A newer version folder is picked up within
+    ``poll_seconds`` (TF Serving's hot swap).
+    """
+    from http.server import ThreadingHTTPServer
+
+    if grpc is None:
+        grpc = grpc_available()
+    elif grpc and not grpc_available():
+        raise ImportError(GRPC_HINT)
+    _check_name(name)
+    base = _check_base(model_base_path)
+    if poll_seconds < 0:
+        raise ValueError(f"poll_seconds must be >= 0, got {poll_seconds}")
+    servable = _Servable(base, name, poll_seconds)
+    http_server = grpc_server = None
+    rest_url = grpc_target = None
+    if rest_port != 0:
+        http_server = ThreadingHTTPServer((HOST, int(rest_port or 0)), _make_handler(servable))
+        http_server.daemon_threads = True
+        threading.Thread(target=http_server.serve_forever, name=f"standin-rest-{name}", daemon=True).start()
+        rest_url = f"http://{HOST}:{http_server.server_address[1]}"
+    if grpc:
+        import grpc as grpclib
+        from tensorflow_serving.apis import prediction_service_pb2_grpc
+
+        address = grpc if isinstance(grpc, str) else f"{HOST}:0"
+        if not (address.startswith(f"{HOST}:") or address.startswith("unix:")):
+            if http_server is not None:
+                http_server.shutdown()
+                http_server.server_close()
+            raise ValueError(f"grpc address must be '{HOST}:PORT' or 'unix:/path', got {address!r}")
+        grpc_server = grpclib.server(ThreadPoolExecutor(max_workers=4),
+                                     options=[("grpc.so_reuseport", 0)])
+        prediction_service_pb2_grpc.add_PredictionServiceServicer_to_server(_grpc_servicer(servable), grpc_server)
+        port = grpc_server.add_insecure_port(address)
+        grpc_server.start()
+        grpc_target = address if address.startswith("unix:") else f"{HOST}:{port}"
+
+    def stop() -> None:
+        if http_server is not None:
+            http_server.shutdown()
+            http_server.server_close()
+        if grpc_server is not None:
+            grpc_server.stop(grace=None).wait(5)
+
+    return ModelServer(name, "stand-in", rest_url, grpc_target, stop,
+                       info=f"stand-in for TF Serving in this process, serving {base} version {servable.version}")
+
+
+# ---------------------------------------------------------------- clients
+
+def _http(method: str, url: str, payload: Any = None, timeout: float = 10.0) -> Any:
+    data = None if payload is None else json.dumps(payload).encode()
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        text = err.read().decode(errors="replace")
+        try:
+            message = json.loads(text).get("error", text)
+        except ValueError:
+            message = text
+        raise ServingError(f"HTTP {err.code} from {url}: {message}", err.code) from None
+
+
+def _check_url(url: str) -> str:
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise ValueError(f"url must look like 'http://127.0.0.1:8501', got {url!r}")
+    return url.rstrip("/")
+
+
+def _model_path(url: str, name: str, version: int | None) -> str:
+    path = f"{_check_url(url)}/v1/models/{_check_name(name)}"
+    return path if version is None else f"{path}/versions/{int(version)}"
+
+
+def rest_status(url: str, name: str, version: int | None = None, timeout: float = 5.0) -> dict[str, Any]:
+    """``GET /v1/models/NAME``: the model's version status JSON."""
+    return _http("GET", _model_path(url, name, version), timeout=timeout)
+
+
+def rest_metadata(url: str, name: str, timeout: float = 5.0) -> dict[str, Any]:
+    """``GET /v1/models/NAME/metadata``: the signature defs the server exposes."""
+    return _http("GET", _model_path(url, name, None) + "/metadata", timeout=timeout)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (np.ndarray, np.generic)) or hasattr(value, "numpy"):
+        return np.asarray(value).tolist()
+    return value
+
+
+def rest_predict(url: str, name: str, instances: Any = None, *, inputs: Any = None,
+                 signature_name: str | None = None, version: int | None = None,
+                 timeout: float = 10.0) -> np.ndarray | dict[str, np.ndarray]:
+    """``POST /v1/models/NAME:predict`` with ``instances`` (row format) or ``inputs`` (columnar).
+
+    Returns the predictions as an array (one output) or a dict of arrays (several outputs);
+    ServingError with the server's message on an error reply.
+    """
+    if (instances is None) == (inputs is None):
+        raise ValueError("give exactly one of instances= (row format) or inputs= (columnar format)")
+    with _gc_paused():
+        body: dict[str, Any] = {"instances": _jsonable(instances)} if instances is not None else \
+            {"inputs": _jsonable(inputs)}
+        if signature_name:
+            body["signature_name"] = signature_name
+        reply = _http("POST", _model_path(url, name, version) + ":predict", body, timeout=timeout)
+        result = reply["predictions"] if "predictions" in reply else reply.get("outputs")
+        if isinstance(result, dict):
+            return {k: np.asarray(v) for k, v in result.items()}
+        if isinstance(result, list) and result and isinstance(result[0], dict):
+            return {k: np.asarray([r[k] for r in result]) for k in result[0]}
+        return np.asarray(result)
+
+
+_CHANNELS: dict[str, Any] = {}
+_CHANNELS_LOCK = threading.Lock()
+
+
+def _close_channel(target: str | None) -> None:
+    with _CHANNELS_LOCK:
+        channel = _CHANNELS.pop(target, None) if target else None
+    if channel is not None:
+        channel.close()
+
+
+def _stub(target: str) -> Any:
+    import grpc
+    from tensorflow_serving.apis import prediction_service_pb2_grpc
+
+    with _CHANNELS_LOCK:
+        if target not in _CHANNELS:
+            _CHANNELS[target] = grpc.insecure_channel(target)
+        return prediction_service_pb2_grpc.PredictionServiceStub(_CHANNELS[target])
+
+
+def grpc_predict(target: str, name: str, inputs: Mapping[str, Any], signature_name: str = "serving_default",
+                 version: int | None = None, timeout: float = 10.0) -> dict[str, np.ndarray]:
+    """PredictionService.Predict over gRPC (``target`` like '127.0.0.1:8500' or 'unix:/path').
+
+    ``inputs`` maps each input key of the signature to an array of the signature's dtype
+    (float32 for images). Returns ``{output key: array}``; ServingError on an error status.
+    """
+    if not grpc_available():
+        raise ImportError(GRPC_HINT)
+    import grpc
+    import tensorflow as tf
+    from tensorflow_serving.apis import predict_pb2
+
+    if not isinstance(inputs, Mapping) or not inputs:
+        raise ValueError("inputs must be a non-empty dict {input key: array}, e.g. {'x': batch}")
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = _check_name(name)
+    request.model_spec.signature_name = signature_name
+    if version is not None:
+        request.model_spec.version.value = int(version)
+    for key, value in inputs.items():
+        request.inputs[key].CopyFrom(tf.make_tensor_proto(np.asarray(value)))
+    try:
+        reply = _stub(target).Predict(request, timeout=timeout)
+    except grpc.RpcError as err:
+        raise ServingError(f"gRPC {err.code().name} from {target}: {err.details()}", err.code().name) from None
+    return {k: tf.make_ndarray(v) for k, v in reply.outputs.items()}
+
+
+def measure_latency(fn: Callable[[], Any], n: int = 100, warmup: int = 3,
+                    concurrency: int = 1) -> dict[str, float]:
+    """Call ``fn()`` ``n`` times from ``concurrency`` threads: p50/p95/mean latency (ms) and throughput (calls/s)."""
+    if not callable(fn):
+        raise ValueError("fn must be a callable taking no arguments")
+    for label, value in (("n", n), ("concurrency", concurrency)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{label} must be a positive int, got {value!r}")
+    for _ in range(max(0, warmup)):
+        fn()
+
+    def timed(_: int) -> float:
+        t = time.perf_counter()
+        fn()
+        return (time.perf_counter() - t) * 1000.0
+
+    start = time.perf_counter()
+    if concurrency == 1:
+        times = [timed(i) for i in range(n)]
+    else:
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            times = list(pool.map(timed, range(n)))
+    wall = time.perf_counter() - start
+    arr = np.asarray(times)
+    return {"n": n, "concurrency": concurrency, "p50_ms": float(np.percentile(arr, 50)),
+            "p95_ms": float(np.percentile(arr, 95)), "mean_ms": float(arr.mean()),
+            "throughput_per_s": n / wall, "times_ms": arr}
+
+
+# ---------------------------------------------------------------- command line (TF Serving's flag names)
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the stand-in with ``tensorflow_model_server``'s flags until SIGTERM/SIGINT."""
+    import argparse
+    import signal
+
+    p = argparse.ArgumentParser(description="Stand-in for tensorflow_model_server (REST + gRPC Predict, 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8500, help="gRPC TCP port on 127.0.0.1 (0: none)")
+    p.add_argument("--grpc_socket_path", default="", help="serve gRPC on this UNIX socket instead")
+    p.add_argument("--rest_api_port", type=int, default=0, help="REST port on 127.0.0.1 (0: none)")
+    p.add_argument("--model_name", required=True)
+    p.add_argument("--model_base_path", required=True)
+    p.add_argument("--file_system_poll_wait_seconds", type=float, default=1.0)
+    args, _ = p.parse_known_args(argv)
+    grpc: bool | str = False
+    if args.grpc_socket_path:
+        grpc = f"unix:{args.grpc_socket_path}"
+    elif args.port:
+        grpc = f"{HOST}:{args.port}"
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    server = start_standin_server(args.model_base_path, args.model_name, rest_port=args.rest_api_port,
+                                  grpc=grpc, poll_seconds=args.file_system_poll_wait_seconds)
+    print(f"stand-in model server ready: {server}", flush=True)
+    stopped.wait()
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
