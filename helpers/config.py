@@ -191,7 +191,7 @@ def setup(smoke: bool | None = None, seed: int = 0, quiet: bool = False) -> Conf
     for d in (data_dir, log_dir, model_dir):
         d.mkdir(parents=True, exist_ok=True)
     with _quiet_native_stderr():
-        import tensorflow as tf  # noqa: F401  (imported here, not at package import)
+        import tensorflow  # noqa: F401  (imported here, not at package import)
 
         strategy = pick_strategy()
     seed_everything(seed)

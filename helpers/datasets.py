@@ -857,6 +857,23 @@ def load_penn_fudan(smoke: bool | None = None, data_dir: str | os.PathLike | Non
 KERAS_HUB_URL = "https://www.kaggle.com/models/keras (KerasHub presets)"
 
 
+def keras_hub_preset(task: str, preset: str, smoke_note: str, **kwargs: Any) -> Any:
+    """``keras_hub.models.<task>.from_preset(preset)``; an offline download becomes one DownloadError."""
+    import keras_hub
+
+    try:
+        return getattr(keras_hub.models, task).from_preset(preset, **kwargs)
+    except Exception as err:
+        if _is_network_error(err):
+            cache = Path(os.environ.get("KAGGLEHUB_CACHE") or Path.home() / ".cache" / "kagglehub")
+            raise DownloadError(
+                f"Could not download the KerasHub preset {preset!r} from {KERAS_HUB_URL}: {err}\n"
+                f"Cache path: {cache}\nWay out: set DLCV_SMOKE=1 ({smoke_note}), "
+                f"or run once with network so the preset is cached",
+                dataset=preset, url=KERAS_HUB_URL, path=cache) from None
+        raise
+
+
 def keras_hub_detector(preset: str = "dfine_nano_coco", bounding_box_format: str = "yxyx",
                        **kwargs: Any) -> Any:
     """``keras_hub.models.ObjectDetector.from_preset(preset)``; an offline download becomes one DownloadError.
@@ -868,20 +885,8 @@ def keras_hub_detector(preset: str = "dfine_nano_coco", bounding_box_format: str
     if not isinstance(preset, str) or not preset:
         raise ValueError(f"preset must be a KerasHub preset name such as 'retinanet_resnet50_fpn_coco', "
                          f"got {preset!r}")
-    import keras_hub
-
-    try:
-        return keras_hub.models.ObjectDetector.from_preset(preset, bounding_box_format=bounding_box_format,
-                                                           **kwargs)
-    except Exception as err:
-        if _is_network_error(err):
-            cache = Path(os.environ.get("KAGGLEHUB_CACHE") or Path.home() / ".cache" / "kagglehub")
-            raise DownloadError(
-                f"Could not download the KerasHub preset {preset!r} from {KERAS_HUB_URL}: {err}\n"
-                f"Cache path: {cache}\nWay out: set DLCV_SMOKE=1 (smoke mode uses an offline stand-in "
-                f"detector), or run once with network so the preset is cached",
-                dataset=preset, url=KERAS_HUB_URL, path=cache) from None
-        raise
+    return keras_hub_preset("ObjectDetector", preset, "smoke mode uses an offline stand-in detector",
+                            bounding_box_format=bounding_box_format, **kwargs)
 
 
 # ======================================================================== chapter 5
@@ -896,7 +901,6 @@ NERVE_COMPETITION = "ultrasound-nerve-segmentation"
 NERVE_RULES_URL = f"https://www.kaggle.com/competitions/{NERVE_COMPETITION}/rules"
 SMOKE_SEGMENTATION = {"oxford_iiit_pet_masks": (200, 50), "ultrasound_nerve": 300, "landcover_ai": (200, 50)}
 FULL_LANDCOVER = (2000, 400)
-_SEG_HUB_URL = "https://www.kaggle.com/models/keras (KerasHub presets)"
 DATASETS["oxford_iiit_pet_masks"] = {
     "title": "Oxford-IIIT Pet with pixel masks (3,680 train / 3,669 test photos of 37 cat and dog breeds)",
     "url": "TFDS 'oxford_iiit_pet' (https://www.robots.ox.ac.uk/~vgg/data/pets/)",
@@ -1252,16 +1256,4 @@ def keras_hub_segmenter(preset: str = "deeplab_v3_plus_resnet50_pascalvoc", **kw
     if not isinstance(preset, str) or not preset:
         raise ValueError(f"preset must be a KerasHub segmenter preset such as 'deeplab_v3_plus_resnet50_pascalvoc', "
                          f"got {preset!r}")
-    import keras_hub
-
-    try:
-        return keras_hub.models.ImageSegmenter.from_preset(preset, **kwargs)
-    except Exception as err:
-        if _is_network_error(err):
-            cache = Path(os.environ.get("KAGGLEHUB_CACHE") or Path.home() / ".cache" / "kagglehub")
-            raise DownloadError(
-                f"Could not download the KerasHub preset {preset!r} from {_SEG_HUB_URL}: {err}\n"
-                f"Cache path: {cache}\nWay out: set DLCV_SMOKE=1 (smoke mode skips the pretrained segmenter), "
-                f"or run once with network so the preset is cached", dataset=preset, url=_SEG_HUB_URL,
-                path=cache) from None
-        raise
+    return keras_hub_preset("ImageSegmenter", preset, "smoke mode skips the pretrained segmenter", **kwargs)

@@ -66,3 +66,13 @@ def notebooks() -> list[Path]:
 def sections() -> dict[str, list[str]]:
     """The section numbers each notebook must have as headings."""
     return load_sections()
+
+
+@pytest.fixture
+def server():
+    """A local HTTP server on 127.0.0.1 (tests/localserver.py), stopped after the test."""
+    from localserver import LocalServer
+
+    srv = LocalServer()
+    yield srv
+    srv.close()

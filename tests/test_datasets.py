@@ -8,90 +8,24 @@ import gzip
 import hashlib
 import io
 import os
-import socket
 import subprocess
 import sys
 import tarfile
 import threading
 import time
 import zipfile
-from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from helpers import datasets as D
+from localserver import LocalServer, closed_port_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 # ---------------------------------------------------------------- local HTTP server
-
-class _Handler(BaseHTTPRequestHandler):
-    """Serves ``server.routes[path] = (status, body, claimed_length, chunk_delay)``."""
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        server = self.server
-        with server.lock:
-            server.hits[self.path] += 1
-        status, body, length, delay = server.routes.get(self.path, (404, b"", None, 0.0))
-        if status != 200:
-            self.send_error(status)
-            return
-        self.send_response(200)
-        self.send_header("Content-Length", str(length if length is not None else len(body)))
-        self.end_headers()
-        step = max(1, len(body) // 8)
-        for start in range(0, len(body), step):
-            self.wfile.write(body[start:start + step])
-            self.wfile.flush()
-            time.sleep(delay)
-        if length is not None and length != len(body):
-            self.close_connection = True  # truncated transfer: hang up early
-
-    def do_HEAD(self) -> None:  # noqa: N802
-        self.send_response(200 if self.path in self.server.routes else 404)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-class LocalServer:
-    """A threaded HTTP server on a random free port of 127.0.0.1, with request counting."""
-
-    def __init__(self) -> None:
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.httpd.routes, self.httpd.hits, self.httpd.lock = {}, Counter(), threading.Lock()
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
-        self.thread.start()
-
-    def add(self, path: str, body: bytes = b"", status: int = 200, length: int | None = None,
-            delay: float = 0.0) -> str:
-        """Serve ``body`` at ``path``; return its URL."""
-        self.httpd.routes[path] = (status, body, length, delay)
-        return self.url(path)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
-
-    def hits(self, path: str) -> int:
-        return self.httpd.hits[path]
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-@pytest.fixture
-def server():
-    srv = LocalServer()
-    yield srv
-    srv.close()
-
 
 @pytest.fixture
 def cache(tmp_path: Path) -> Path:
@@ -103,14 +37,6 @@ def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test writes into the repository's data/ folder, and the mode comes from arguments only."""
     monkeypatch.setenv("DLCV_DATA_DIR", str(tmp_path / "default-data"))
     monkeypatch.delenv("DLCV_SMOKE", raising=False)
-
-
-def closed_port_url(path: str = "/x") -> str:
-    """A URL on 127.0.0.1 where nothing listens (connection refused at once)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}{path}"
 
 
 def sha(data: bytes) -> str:

@@ -6,68 +6,17 @@ Every network test talks to a server on 127.0.0.1 started here; nothing leaves t
 from __future__ import annotations
 
 import io
-import socket
-import threading
 import time
 import zipfile
-from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from helpers import datasets as D
+from localserver import LocalServer, closed_port_url
 
 # ---------------------------------------------------------------- local HTTP server (pattern of test_datasets.py)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    """Serves ``server.routes[path] = (status, body)`` and counts the requests."""
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        with self.server.lock:
-            self.server.hits[self.path] += 1
-        status, body = self.server.routes.get(self.path, (404, b""))
-        if status != 200:
-            self.send_error(status)
-            return
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-class LocalServer:
-    """A threaded HTTP server on a random free port of 127.0.0.1."""
-
-    def __init__(self) -> None:
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.httpd.routes, self.httpd.hits, self.httpd.lock = {}, Counter(), threading.Lock()
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
-        self.thread.start()
-
-    def add(self, path: str, body: bytes = b"", status: int = 200) -> str:
-        self.httpd.routes[path] = (status, body)
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
-
-    def hits(self, path: str) -> int:
-        return self.httpd.hits[path]
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-@pytest.fixture
-def server():
-    srv = LocalServer()
-    yield srv
-    srv.close()
 
 
 @pytest.fixture(autouse=True)
@@ -75,13 +24,6 @@ def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test writes into the repository's data/ folder, and the mode comes from arguments only."""
     monkeypatch.setenv("DLCV_DATA_DIR", str(tmp_path / "default-data"))
     monkeypatch.delenv("DLCV_SMOKE", raising=False)
-
-
-def closed_port_url(path: str = "/x.zip") -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}{path}"
 
 
 # ---------------------------------------------------------------- a tiny Penn-Fudan archive

@@ -8,11 +8,8 @@ from __future__ import annotations
 import base64
 import io
 import json
-import socket
-import threading
 import time
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -20,46 +17,7 @@ import pytest
 
 from helpers import datasets as D
 from helpers import synthetic as S
-
-
-class _Handler(BaseHTTPRequestHandler):
-    """Routes: path -> (status, body, headers); records the Authorization header each path received."""
-
-    def do_GET(self) -> None:  # noqa: N802
-        srv = self.server
-        srv.seen.append((self.headers.get("Host", ""), self.path, self.headers.get("Authorization")))
-        route = srv.routes.get(self.path)
-        if route is None:
-            self.send_error(404)
-            return
-        status, body, headers, need_auth = route
-        if need_auth is not None and self.headers.get("Authorization") != need_auth:
-            self.send_error(401)
-            return
-        if status >= 400:
-            self.send_error(status)
-            return
-        self.send_response(status)
-        for k, v in headers.items():
-            self.send_header(k, v.replace("{port}", str(srv.server_address[1])))
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.routes, httpd.seen = {}, []
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    httpd.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+from localserver import closed_port_url
 
 
 @pytest.fixture(autouse=True)
@@ -69,13 +27,6 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KAGGLE_CONFIG_DIR", str(tmp_path / "kaggle-config"))
     for name in ("DLCV_SMOKE", "KAGGLE_API_TOKEN", "KAGGLE_USERNAME", "KAGGLE_KEY"):
         monkeypatch.delenv(name, raising=False)
-
-
-def closed_port_url(path: str) -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}{path}"
 
 
 def tif_bytes(array: np.ndarray) -> bytes:
@@ -151,8 +102,8 @@ API_PATH = "/api/v1/competitions/data/download-all/ultrasound-nerve-segmentation
 
 def serve_kaggle(server, monkeypatch, auth: str, archive: bytes) -> None:
     # the API answers with a redirect to another host (localhost instead of 127.0.0.1), like Kaggle's signed URLs
-    server.routes[API_PATH] = (302, b"", {"Location": "http://localhost:{port}/storage/nerve.zip"}, auth)
-    server.routes["/storage/nerve.zip"] = (200, archive, {}, None)
+    server.add(API_PATH, status=302, headers={"Location": "http://localhost:{port}/storage/nerve.zip"}, need_auth=auth)
+    server.add("/storage/nerve.zip", archive)
     monkeypatch.setattr(D, "KAGGLE_API_URL", server.base + "/api/v1")
 
 
@@ -236,7 +187,7 @@ def landcover_archive(names=("a", "b", "c")) -> bytes:
 
 
 def test_landcover_full_from_local_server(server, tmp_path: Path):
-    server.routes["/landcover.ai.v1.zip"] = (200, landcover_archive(), {}, None)
+    server.add("/landcover.ai.v1.zip", landcover_archive())
     (x, m), (xv, mv) = D.load_landcover(smoke=False, data_dir=tmp_path, url=server.base + "/landcover.ai.v1.zip",
                                         tile_size=16, downscale=2, n_train=6, n_val=3)
     assert x.shape == (6, 16, 16, 3) and m.shape == (6, 16, 16) and xv.shape == (3, 16, 16, 3)
@@ -253,7 +204,7 @@ def test_landcover_full_from_local_server(server, tmp_path: Path):
 
 
 def test_landcover_bad_archive_and_offline(server, tmp_path: Path):
-    server.routes["/bad.zip"] = (200, zip_bytes({"readme.txt": b"no photos"}), {}, None)
+    server.add("/bad.zip", zip_bytes({"readme.txt": b"no photos"}))
     with pytest.raises(D.DownloadError, match="does not look like LandCover.ai"):
         D.load_landcover(smoke=False, data_dir=tmp_path, url=server.base + "/bad.zip")
     url = closed_port_url("/landcover.ai.v1.zip")

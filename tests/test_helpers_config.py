@@ -1,5 +1,4 @@
 """helpers.config and the package import."""
-import os
 import subprocess
 import sys
 from pathlib import Path

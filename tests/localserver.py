@@ -1,0 +1,106 @@
+"""A local HTTP server on 127.0.0.1 for testing downloads for real, without the network.
+
+Used through the ``server`` fixture in conftest.py. Each route serves a body with a status, optional
+extra headers (``{port}`` is replaced by the server's port, for redirects), an optional required
+``Authorization`` header, a claimed Content-Length different from the body (a truncated transfer) and a
+delay between chunks (a slow transfer).
+"""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Route:
+    """What one path answers."""
+
+    status: int = 200
+    body: bytes = b""
+    length: int | None = None
+    delay: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+    need_auth: str | None = None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        srv: LocalServer = self.server.owner
+        with srv.lock:
+            srv.counts[self.path] += 1
+            srv.seen.append((self.headers.get("Host", ""), self.path, self.headers.get("Authorization")))
+        route = srv.routes.get(self.path, Route(status=404))
+        if route.need_auth is not None and self.headers.get("Authorization") != route.need_auth:
+            self.send_error(401)
+            return
+        if route.status >= 400:
+            self.send_error(route.status)
+            return
+        self.send_response(route.status)
+        port = str(self.server.server_address[1])
+        for key, value in route.headers.items():
+            self.send_header(key, value.replace("{port}", port))
+        body = route.body
+        self.send_header("Content-Length", str(route.length if route.length is not None else len(body)))
+        self.end_headers()
+        step = max(1, len(body) // 8)
+        for start in range(0, len(body), step):
+            self.wfile.write(body[start:start + step])
+            self.wfile.flush()
+            time.sleep(route.delay)
+        if route.length is not None and route.length != len(body):
+            self.close_connection = True  # truncated transfer: hang up early
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self.send_response(200 if self.path in self.server.owner.routes else 404)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class LocalServer:
+    """A threaded HTTP server on a random free port of 127.0.0.1, counting the requests of each path."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.counts: Counter[str] = Counter()
+        self.seen: list[tuple[str, str, str | None]] = []  # (Host header, path, Authorization header)
+        self.lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd.owner = self
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
+        self.thread.start()
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def add(self, path: str, body: bytes = b"", status: int = 200, length: int | None = None,
+            delay: float = 0.0, headers: dict[str, str] | None = None, need_auth: str | None = None) -> str:
+        """Serve ``body`` at ``path``; return its URL."""
+        self.routes[path] = Route(status, body, length, delay, dict(headers or {}), need_auth)
+        return self.url(path)
+
+    def url(self, path: str) -> str:
+        """The URL of ``path`` on this server."""
+        return self.base + path
+
+    def hits(self, path: str) -> int:
+        """How many GET requests ``path`` received."""
+        return self.counts[path]
+
+    def close(self) -> None:
+        """Stop serving and free the port."""
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def closed_port_url(path: str = "/x") -> str:
+    """A URL on 127.0.0.1 where nothing listens (connection refused at once)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}{path}"
