@@ -88,6 +88,12 @@ class Config:
     log_dir: Path
     model_dir: Path
     strategy: Any = field(default=None, repr=False)
+    budget: str = ""  # "full" or "smoke": which budgets pick() returns; defaults to the mode
+
+    def __post_init__(self) -> None:
+        self.budget = self.budget or self.mode
+        if self.budget not in ("full", "smoke"):
+            raise ValueError(f"budget (DLCV_BUDGET) must be 'full' or 'smoke', got {self.budget!r}")
 
     @property
     def mode(self) -> str:
@@ -95,12 +101,15 @@ class Config:
         return "smoke" if self.smoke else "full"
 
     def pick(self, full: T, smoke: T, override: T | None = None) -> T:
-        """Choose a budget: ``override`` when given, else the full- or smoke-mode value."""
+        """Choose a budget: ``override`` when given, else the value for ``self.budget`` (normally the mode).
+
+        ``DLCV_BUDGET=full`` with ``DLCV_SMOKE=1`` runs the offline data with the full budgets.
+        """
         if override is not None:
             if isinstance(override, (int, float)) and not isinstance(override, bool) and override < 0:
                 raise ValueError(f"budget must be >= 0, got {override!r}")
             return override
-        return smoke if self.smoke else full
+        return smoke if self.budget == "smoke" else full
 
     def logdir(self, name: str) -> Path:
         """A fresh sub-folder of the log dir for one TensorBoard run (old contents removed)."""
@@ -176,8 +185,9 @@ def environment_report(cfg: Config) -> str:
 
     gpus = tf.config.list_physical_devices("GPU")
     devices = f"{len(gpus)} GPU" if gpus else "CPU only"
+    budgets = "" if cfg.budget == cfg.mode else f" with {cfg.budget} budgets"
     return (f"Python {platform.python_version()} | TensorFlow {tf.__version__} | Keras {keras.__version__}"
-            f" | {devices} | mode: {cfg.mode} | data: {cfg.data_dir}")
+            f" | {devices} | mode: {cfg.mode}{budgets} | data: {cfg.data_dir}")
 
 
 def setup(smoke: bool | None = None, seed: int = 0, quiet: bool = False) -> Config:
@@ -195,8 +205,9 @@ def setup(smoke: bool | None = None, seed: int = 0, quiet: bool = False) -> Conf
 
         strategy = pick_strategy()
     seed_everything(seed)
+    budget = os.environ.get("DLCV_BUDGET", "").strip().lower()
     cfg = Config(smoke=is_smoke, seed=seed, data_dir=data_dir, log_dir=log_dir,
-                 model_dir=model_dir, strategy=strategy)
+                 model_dir=model_dir, strategy=strategy, budget=budget)
     if not quiet:
         print(environment_report(cfg))
     return cfg

@@ -94,3 +94,16 @@ def test_in_colab(monkeypatch):
     assert config.in_colab() is False
     monkeypatch.setenv("COLAB_RELEASE_TAG", "release-colab_20260101")
     assert config.in_colab() is True
+
+
+def test_full_budgets_on_offline_data(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("DLCV_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DLCV_BUDGET", "full")
+    cfg = config.setup(smoke=True)
+    assert "mode: smoke with full budgets" in capsys.readouterr().out
+    assert cfg.smoke and cfg.budget == "full" and cfg.pick(100, 5) == 100 and cfg.pick(100, 5, 7) == 7
+    monkeypatch.setenv("DLCV_BUDGET", "huge")
+    with pytest.raises(ValueError, match="DLCV_BUDGET"):
+        config.setup(smoke=True, quiet=True)
+    monkeypatch.delenv("DLCV_BUDGET")
+    assert config.setup(smoke=False, quiet=True).pick(100, 5) == 100
