@@ -381,20 +381,31 @@ def safe_extract(archive: str | os.PathLike, dest: str | os.PathLike) -> Path:
     raise ValueError(f"{archive} is not a zip or tar archive")
 
 
+@contextlib.contextmanager
+def atomic_folder(target: Path, prefix: str | None = None) -> Iterator[Path]:
+    """Yield a hidden temporary folder beside ``target``; on success it replaces ``target``, else it is removed.
+
+    The folder is named ``.<prefix>.<random>.extracting`` (prefix defaults to the target's name), so a
+    later fetch of the same file removes what a killed run left behind (``_remove_stale``).
+    """
+    tmp = target.parent / f".{prefix or target.name}.{uuid.uuid4().hex}.extracting"
+    try:
+        yield tmp
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _extract_once(archive: Path, dest: Path, digest: str) -> Path:
     """Extract ``archive`` (sha256 ``digest``) into ``dest`` unless done (marker file); atomic via a temp folder."""
     marker = dest / _MARKER
     if marker.is_file() and marker.read_text().strip() == digest:
         return dest
-    tmp = dest.parent / f".{archive.name}.{uuid.uuid4().hex}.extracting"
-    try:
+    with atomic_folder(dest, prefix=archive.name) as tmp:
         safe_extract(archive, tmp)
         (tmp / _MARKER).write_text(digest + "\n")
-        if dest.exists():
-            shutil.rmtree(dest)
-        os.replace(tmp, dest)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return dest
 
 

@@ -29,7 +29,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-import uuid
 import warnings
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +36,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from helpers.datasets import atomic_folder
 
 HOST = "127.0.0.1"
 BINARY = "tensorflow_model_server"
@@ -132,17 +133,11 @@ def export(model: Any, base_dir: str | os.PathLike, version: int) -> Path:
     base = Path(base_dir).resolve()
     base.mkdir(parents=True, exist_ok=True)
     target = base / str(int(version))
-    tmp = base / f".export-{int(version)}-{uuid.uuid4().hex}"
-    try:
+    with atomic_folder(target) as tmp:
         if hasattr(model, "write_out"):
             model.write_out(str(tmp), verbose=False)
         else:
             model.export(str(tmp), format="tf_saved_model", verbose=False)
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 
