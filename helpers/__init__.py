@@ -18,11 +18,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from helpers.config import Config, in_colab, is_interactive, setup
 
 __version__ = "0.1.0"
-__all__ = ["Config", "setup", "in_colab", "is_interactive", "__version__",
-           "config", "datasets", "synthetic", "layers", "summaries", "plots", "widgets"]
-
-_SUBMODULES = {"config", "datasets", "synthetic", "layers", "summaries", "plots", "widgets",
-               "metrics", "serving"}
+_SUBMODULES = ("config", "download", "datasets", "pretrained", "synthetic", "layers", "metrics",
+               "summaries", "plots", "widgets", "serving")
+__all__ = ["Config", "setup", "in_colab", "is_interactive", "__version__", *_SUBMODULES]
 
 
 def __getattr__(name: str) -> Any:

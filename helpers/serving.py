@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.datasets import atomic_folder
+from helpers.download import atomic_folder
 
 HOST = "127.0.0.1"
 BINARY = "tensorflow_model_server"

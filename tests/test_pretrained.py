@@ -1,22 +1,22 @@
-"""helpers.datasets.keras_application / imagenet_decode: pretrained weights and their offline error."""
+"""helpers.pretrained.keras_application / imagenet_decode: pretrained weights and their offline error."""
 import time
 
 import numpy as np
 import pytest
 
-from helpers import datasets
+from helpers import pretrained
 
 
 def test_builds_without_weights():
-    model = datasets.keras_application("MobileNetV2", weights=None, input_shape=(96, 96, 3), alpha=0.35)
+    model = pretrained.keras_application("MobileNetV2", weights=None, input_shape=(96, 96, 3), alpha=0.35)
     assert model.output_shape == (None, 1000)
 
 
 def test_unknown_name_is_a_value_error():
     with pytest.raises(ValueError, match="unknown Keras application"):
-        datasets.keras_application("NotANet")
+        pretrained.keras_application("NotANet")
     with pytest.raises(ValueError):
-        datasets.keras_application("imagenet_utils")
+        pretrained.keras_application("imagenet_utils")
 
 
 def test_offline_weights_give_one_clear_error(monkeypatch, tmp_path):
@@ -28,18 +28,18 @@ def test_offline_weights_give_one_clear_error(monkeypatch, tmp_path):
     monkeypatch.setattr(mobilenet_v2.file_utils, "get_file", offline)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     t = time.perf_counter()
-    with pytest.raises(datasets.DownloadError) as info:
-        datasets.keras_application("MobileNetV2", weights="imagenet")
+    with pytest.raises(pretrained.DownloadError) as info:
+        pretrained.keras_application("MobileNetV2", weights="imagenet")
     assert time.perf_counter() - t < 30
     msg = str(info.value)
-    assert "MobileNetV2 imagenet weights" in msg and datasets.KERAS_WEIGHTS_URL in msg
+    assert "MobileNetV2 imagenet weights" in msg and pretrained.KERAS_WEIGHTS_URL in msg
     assert str(tmp_path / "models") in msg and "DLCV_SMOKE=1" in msg
     assert info.value._render_traceback_()[0].startswith("DownloadError: Could not download")
 
 
 def test_other_errors_pass_through():
     with pytest.raises(ValueError):
-        datasets.keras_application("MobileNetV2", weights=None, input_shape=(7, 7, 3))
+        pretrained.keras_application("MobileNetV2", weights=None, input_shape=(7, 7, 3))
 
 
 def test_imagenet_decode_offline(monkeypatch):
@@ -50,5 +50,5 @@ def test_imagenet_decode_offline(monkeypatch):
 
     monkeypatch.setattr(imagenet_utils, "CLASS_INDEX", None)
     monkeypatch.setattr(imagenet_utils.file_utils, "get_file", offline)
-    with pytest.raises(datasets.DownloadError, match="ImageNet class index"):
-        datasets.imagenet_decode(np.ones((1, 1000)) / 1000)
+    with pytest.raises(pretrained.DownloadError, match="ImageNet class index"):
+        pretrained.imagenet_decode(np.ones((1, 1000)) / 1000)

@@ -15,28 +15,29 @@ TensorFlow, TFDS, Keras, Pillow and mlxtend are imported inside the functions th
 """
 from __future__ import annotations
 
-import contextlib
 import functools
 import gzip
 import hashlib
 import os
 import shutil
 import socket
-import tarfile
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-import zipfile
 from collections.abc import Iterator
 from http.client import HTTPException
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from helpers.config import default_data_dir, resolve_smoke
+from helpers.download import (_CHUNK, _MARKER, TFDS_PROBE_URLS, DownloadError, _archive_stem, _data_dir, _extract_once, _locked,
+                              _offline_error, _remove_stale, _way_out, atomic_folder, fetch, load_tfds,
+                              safe_extract, sha256_of)
+from helpers.pretrained import (imagenet_decode, keras_application, keras_hub_detector, keras_hub_preset,
+                                keras_hub_segmenter)
 
 KERAS_BASE_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 MNIST_URL = KERAS_BASE_URL + "mnist.npz"
@@ -59,8 +60,7 @@ SMOKE_SIZES = {"mnist": (4000, 1000), "fashion_mnist": (2000, 500), "cifar10": (
                "cifar100": (5000, 1000), "cats_vs_dogs": (60, 20)}
 FULL_CATS_VS_DOGS = (1000, 400)
 # URLs probed before a TFDS download, so that being offline fails in seconds, not minutes.
-TFDS_PROBE_URLS = {"cats_vs_dogs": CATS_VS_DOGS_URL}
-PROBE_TIMEOUT = 8.0
+TFDS_PROBE_URLS.update({"cats_vs_dogs": CATS_VS_DOGS_URL})
 
 DATASETS: dict[str, dict[str, str]] = {
     "mnist": {
@@ -123,358 +123,6 @@ _CLASS_NAMES = {
     "cats_vs_dogs": ["cats", "dogs"],
 }
 
-_ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip")
-_MARKER = ".dlcv-complete"
-_CHUNK = 1 << 20
-
-
-# ---------------------------------------------------------------- errors
-
-class DownloadError(RuntimeError):
-    """A download failed (offline, HTTP error, truncated, wrong checksum); the message says the way out."""
-
-    def __init__(self, message: str, *, dataset: str | None = None, url: str | None = None,
-                 path: Path | str | None = None) -> None:
-        super().__init__(message)
-        self.dataset, self.url, self.path = dataset, url, path
-
-    def _render_traceback_(self) -> list[str]:
-        """IPython hook: print only the message, not a traceback."""
-        lines = str(self).splitlines() or [""]
-        return [f"{type(self).__name__}: {lines[0]}", *lines[1:]]
-
-
-def _way_out(path: Path) -> str:
-    return f"Way out: set DLCV_SMOKE=1 for the offline smoke data, or put the file at {path}"
-
-
-def _offline_error(dataset: str, url: str, path: Path, reason: object) -> DownloadError:
-    return DownloadError(
-        f"Could not download {dataset} from {url}: {reason}\n"
-        f"Cache path: {path}\n{_way_out(path)}", dataset=dataset, url=url, path=path)
-
-
-# ---------------------------------------------------------------- files and locks
-
-def sha256_of(path: str | os.PathLike) -> str:
-    """Hex sha256 digest of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _check_plain_name(kind: str, name: str) -> None:
-    if not name or name in {".", ".."} or "/" in name or "\\" in name or "\0" in name:
-        raise ValueError(f"{kind} must be a plain file name, got {name!r}")
-
-
-_THREAD_LOCKS: dict[str, threading.Lock] = {}
-_THREAD_LOCKS_GUARD = threading.Lock()
-
-
-def _thread_lock(path: Path) -> threading.Lock:
-    with _THREAD_LOCKS_GUARD:
-        return _THREAD_LOCKS.setdefault(str(path), threading.Lock())
-
-
-@contextlib.contextmanager
-def _locked(lock_path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``lock_path`` (threads and processes); the file is removed on release."""
-    with _thread_lock(lock_path):
-        try:
-            import fcntl
-        except ImportError:  # Windows: threads are serialised, processes rely on atomic renames
-            yield
-            return
-        while True:
-            fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            try:
-                same = os.stat(lock_path).st_ino == os.fstat(fd).st_ino
-            except FileNotFoundError:
-                same = False
-            if same:
-                break
-            os.close(fd)  # another holder removed the file we locked: try again on the new one
-        try:
-            yield
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(lock_path)
-            os.close(fd)
-
-
-def _remove_stale(folder: Path, prefix: str) -> None:
-    """Remove leftovers (``.part`` files, extraction dirs) of a killed earlier run; call under the lock."""
-    for p in folder.iterdir():
-        if not (p.name.startswith(prefix) and p.name.endswith((".part", ".extracting"))):
-            continue
-        if p.is_dir():
-            shutil.rmtree(p, ignore_errors=True)
-        else:
-            p.unlink(missing_ok=True)
-
-
-# ---------------------------------------------------------------- download
-
-def _download(url: str, tmp: Path, *, dataset: str, target: Path, timeout: float,
-              progress: bool) -> str:
-    """Stream ``url`` into ``tmp``; return the sha256.  Raises DownloadError; the caller removes ``tmp``."""
-    from tqdm.auto import tqdm
-
-    request = urllib.request.Request(url, headers={"User-Agent": "dlcv-helpers"})
-    digest, received = hashlib.sha256(), 0
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response, open(tmp, "wb") as out:
-            length = response.headers.get("Content-Length")
-            expected = int(length) if length and length.isdigit() else None
-            with tqdm(total=expected, unit="B", unit_scale=True, unit_divisor=1024,
-                      desc=target.name, disable=not progress, leave=False) as bar:
-                for chunk in iter(lambda: response.read(_CHUNK), b""):
-                    out.write(chunk)
-                    digest.update(chunk)
-                    received += len(chunk)
-                    bar.update(len(chunk))
-    except urllib.error.HTTPError as e:
-        raise DownloadError(
-            f"Could not download {dataset} from {url}: HTTP {e.code} {e.reason}\n"
-            f"Cache path: {target}\n{_way_out(target)}", dataset=dataset, url=url, path=target) from None
-    except (urllib.error.URLError, HTTPException, socket.timeout, OSError) as e:
-        reason = getattr(e, "reason", None) or e
-        raise _offline_error(dataset, url, target, reason) from None
-    if expected is not None and received != expected:
-        raise DownloadError(
-            f"Download of {dataset} from {url} was truncated: got {received} of {expected} bytes "
-            f"(nothing was kept).\nCache path: {target}\n{_way_out(target)}",
-            dataset=dataset, url=url, path=target)
-    return digest.hexdigest()
-
-
-def _fetch_file(url: str, target: Path, sha256: str | None, dataset: str, timeout: float,
-                progress: bool) -> str:
-    """Download into ``target`` via a temporary file, verified; return its sha256.  Call under the lock."""
-    tmp = target.parent / f".{target.name}.{uuid.uuid4().hex}.part"
-    try:
-        actual = _download(url, tmp, dataset=dataset, target=target, timeout=timeout, progress=progress)
-        if sha256 is not None and actual != sha256.lower():
-            raise DownloadError(
-                f"Checksum mismatch for {dataset} from {url}: expected sha256 {sha256.lower()}, "
-                f"got {actual}. The download was discarded.\nCache path: {target}\n{_way_out(target)}",
-                dataset=dataset, url=url, path=target)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return actual
-
-
-def _cached_digest(target: Path, sha256: str | None) -> str | None:
-    """The sha256 of a usable cached ``target``, or None; a file not matching ``sha256`` is deleted."""
-    if not target.is_file():
-        return None
-    digest = sha256_of(target)
-    if sha256 is None or digest == sha256.lower():
-        return digest
-    target.unlink()
-    return None
-
-
-def _archive_stem(name: str) -> str:
-    for suffix in _ARCHIVE_SUFFIXES:
-        if name.lower().endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    raise ValueError(f"cannot extract {name!r}: expected one of {', '.join(_ARCHIVE_SUFFIXES)}")
-
-
-def fetch(url: str, *, fname: str | None = None, sha256: str | None = None,
-          cache_dir: str | os.PathLike | None = None, subdir: str | None = None,
-          dataset: str | None = None, extract: bool = False, timeout: float = 20.0,
-          progress: bool = True) -> Path:
-    """Download ``url`` once into the cache (verified, atomic) and return its path, or its extracted folder.
-
-    A cached file whose sha256 matches is returned without touching the network; a corrupt
-    one is downloaded again.  Failures raise DownloadError and leave nothing partial behind.
-    """
-    if not isinstance(url, str) or urllib.parse.urlparse(url).scheme not in {"http", "https", "ftp", "file"}:
-        raise ValueError(f"url must be an http(s)/ftp/file URL, got {url!r}")
-    fname = fname or PurePosixPath(urllib.parse.urlparse(url).path).name
-    _check_plain_name("fname", fname)
-    if sha256 is not None and (len(sha256) != 64 or any(c not in "0123456789abcdefABCDEF" for c in sha256)):
-        raise ValueError(f"sha256 must be 64 hex digits or None, got {sha256!r}")
-    if not timeout or timeout <= 0:
-        raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
-    folder = Path(cache_dir) if cache_dir is not None else default_data_dir()
-    if subdir:
-        if Path(subdir).is_absolute() or ".." in Path(subdir).parts:
-            raise ValueError(f"subdir must be a relative folder inside the cache, got {subdir!r}")
-        folder = folder / subdir
-    stem = _archive_stem(fname) if extract else None
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / fname
-    dataset = dataset or fname
-    with _locked(folder / f".{fname}.lock"):
-        _remove_stale(folder, f".{fname}.")
-        digest = _cached_digest(target, sha256)
-        if digest is None:
-            digest = _fetch_file(url, target, sha256, dataset, timeout, progress)
-        if stem is None:
-            return target
-        return _extract_once(target, folder / stem, digest)
-
-
-# ---------------------------------------------------------------- archives
-
-def _check_member_path(name: str, root: str) -> str:
-    """The member's normalised absolute path under ``root``; ValueError when it would escape."""
-    clean = name.replace("\\", "/")
-    if clean.startswith("/") or (len(clean) > 1 and clean[1] == ":"):
-        raise ValueError(f"archive member {name!r} has an absolute path; refusing to extract")
-    full = os.path.normpath(os.path.join(root, clean))
-    if full != root and not full.startswith(root + os.sep):
-        raise ValueError(f"archive member {name!r} would be written outside {root}; refusing to extract")
-    return full
-
-
-def _check_tar_member(member: tarfile.TarInfo, root: str) -> None:
-    full = _check_member_path(member.name, root)
-    if member.issym() or member.islnk():
-        link = member.linkname.replace("\\", "/")
-        if link.startswith("/"):
-            raise ValueError(f"archive member {member.name!r} links to absolute path {member.linkname!r}; "
-                             "refusing to extract")
-        base = os.path.dirname(full) if member.issym() else root
-        resolved = os.path.normpath(os.path.join(base, link))
-        if resolved != root and not resolved.startswith(root + os.sep):
-            raise ValueError(f"archive member {member.name!r} links outside the target folder "
-                             f"({member.linkname!r}); refusing to extract")
-    elif not (member.isfile() or member.isdir()):
-        raise ValueError(f"archive member {member.name!r} is a device or fifo; refusing to extract")
-
-
-def safe_extract(archive: str | os.PathLike, dest: str | os.PathLike) -> Path:
-    """Extract a zip or tar(.gz/.bz2/.xz) into ``dest`` after checking every member stays inside it.
-
-    Absolute paths, ``..`` escapes and links pointing outside raise ValueError naming the
-    member, before anything is written.
-    """
-    archive, dest = Path(archive), Path(dest)
-    root = os.path.realpath(dest)
-    if zipfile.is_zipfile(archive):
-        with zipfile.ZipFile(archive) as zf:
-            for name in zf.namelist():
-                _check_member_path(name, root)
-            dest.mkdir(parents=True, exist_ok=True)
-            zf.extractall(dest)
-        return dest
-    if archive.is_file() and tarfile.is_tarfile(archive):
-        with tarfile.open(archive) as tf:
-            members = tf.getmembers()
-            for member in members:
-                _check_tar_member(member, root)
-            dest.mkdir(parents=True, exist_ok=True)
-            if hasattr(tarfile, "data_filter"):
-                tf.extractall(dest, members=members, filter="data")
-            else:  # Python < 3.10.12: our own checks above are the guard
-                tf.extractall(dest, members=members)
-        return dest
-    raise ValueError(f"{archive} is not a zip or tar archive")
-
-
-@contextlib.contextmanager
-def atomic_folder(target: Path, prefix: str | None = None) -> Iterator[Path]:
-    """Yield a hidden temporary folder beside ``target``; on success it replaces ``target``, else it is removed.
-
-    The folder is named ``.<prefix>.<random>.extracting`` (prefix defaults to the target's name), so a
-    later fetch of the same file removes what a killed run left behind (``_remove_stale``).
-    """
-    tmp = target.parent / f".{prefix or target.name}.{uuid.uuid4().hex}.extracting"
-    try:
-        yield tmp
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _extract_once(archive: Path, dest: Path, digest: str) -> Path:
-    """Extract ``archive`` (sha256 ``digest``) into ``dest`` unless done (marker file); atomic via a temp folder."""
-    marker = dest / _MARKER
-    if marker.is_file() and marker.read_text().strip() == digest:
-        return dest
-    with atomic_folder(dest, prefix=archive.name) as tmp:
-        safe_extract(archive, tmp)
-        (tmp / _MARKER).write_text(digest + "\n")
-    return dest
-
-
-# ---------------------------------------------------------------- TFDS
-
-def _tfds_probe_urls(name: str, builder: Any) -> list[str]:
-    """URLs a TFDS download of ``name`` would need: our table, else the builder's checksums file."""
-    base = name.split("/")[0].split(":")[0]
-    if base in TFDS_PROBE_URLS:
-        return [TFDS_PROBE_URLS[base]]
-    try:
-        return list(builder.url_infos or {})[:1]
-    except Exception:  # older/newer TFDS without checksums, or missing optional deps
-        return []
-
-
-def _probe(url: str, timeout: float) -> str | None:
-    """None when the host answers (any HTTP status), else the reason it cannot be reached."""
-    request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "dlcv-helpers"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout):
-            return None
-    except urllib.error.HTTPError:
-        return None
-    except (urllib.error.URLError, HTTPException, OSError) as e:
-        return str(getattr(e, "reason", None) or e)
-
-
-def _download_is_mocked(builder: Any) -> bool:
-    """True under ``tfds.testing.mock_data``, which replaces download_and_prepare."""
-    method = getattr(type(builder), "download_and_prepare", None)
-    return getattr(method, "__module__", "").startswith("tensorflow_datasets.testing")
-
-
-def _tfds_error(dataset: str, name: str, folder: Path, reason: object, url: str = "") -> DownloadError:
-    where = f" from {url}" if url else ""
-    return DownloadError(
-        f"Could not download {dataset} (TFDS {name!r}){where}: {reason}\n"
-        f"Cache path: {folder}\nWay out: set DLCV_SMOKE=1 for the offline smoke data, or prepare the "
-        f"TFDS dataset into {folder} on a machine with network and copy it here",
-        dataset=dataset, url=url or None, path=folder)
-
-
-def load_tfds(name: str, *, split: Any, data_dir: str | os.PathLike | None = None,
-              as_supervised: bool = True, dataset: str | None = None, **kw: Any) -> Any:
-    """``tfds.load`` into ``<data_dir>/tfds``, with download failures turned into one DownloadError.
-
-    When the dataset is not prepared yet, its download host is probed first so that being
-    offline fails in seconds (TFDS itself retries for minutes).
-    """
-    import tensorflow_datasets as tfds
-
-    folder = Path(data_dir if data_dir is not None else default_data_dir()) / "tfds"
-    dataset = dataset or name
-    builder = tfds.builder(name, data_dir=folder)
-    if not builder.is_prepared() and not _download_is_mocked(builder):
-        for url in _tfds_probe_urls(name, builder):
-            reason = _probe(url, PROBE_TIMEOUT)
-            if reason is not None:
-                raise _tfds_error(dataset, name, folder, reason, url)
-    try:
-        return tfds.load(name, split=split, data_dir=folder, as_supervised=as_supervised, **kw)
-    except OSError as e:  # includes requests' ConnectionError
-        raise _tfds_error(dataset, name, folder, e) from None
-    except Exception as e:
-        if type(e).__module__.startswith("tensorflow_datasets.core.download"):
-            raise _tfds_error(dataset, name, folder, e) from None
-        raise
-
 
 # ---------------------------------------------------------------- small helpers
 
@@ -493,10 +141,6 @@ def describe(name: str, smoke: bool | None = None) -> str:
     if resolve_smoke(smoke):
         return f"{info['title']}\nsmoke mode: {info['smoke']}"
     return f"{info['title']}\nfrom {info['url']}\nsource: {info['source']}; license: {info['license']}"
-
-
-def _data_dir(data_dir: str | os.PathLike | None) -> Path:
-    return Path(data_dir) if data_dir is not None else default_data_dir()
 
 
 def _split(x: np.ndarray, y: np.ndarray, n_test: int, seed: int) -> tuple[tuple, tuple]:
@@ -727,57 +371,6 @@ def load_cats_vs_dogs(smoke: bool | None = None, data_dir: str | os.PathLike | N
     return _write_folders(dest, iter(pairs), counts)
 
 
-# ---------------------------------------------------------------- pretrained Keras weights
-
-KERAS_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/"
-
-
-def _keras_cache() -> Path:
-    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras") / "models"
-
-
-def _weights_error(what: str, err: BaseException) -> DownloadError:
-    path = _keras_cache()
-    return DownloadError(
-        f"Could not download the {what} from {KERAS_WEIGHTS_URL}: {err}\n"
-        f"Cache path: {path}\n"
-        f"Way out: set DLCV_SMOKE=1 (smoke mode builds the model with weights=None), "
-        f"or copy the weight file into {path}", dataset=what, url=KERAS_WEIGHTS_URL, path=path)
-
-
-def _is_network_error(err: BaseException) -> bool:
-    return isinstance(err, (urllib.error.URLError, OSError, HTTPException, socket.timeout)) or \
-        "URL fetch failure" in str(err)
-
-
-def keras_application(name: str, weights: str | None = "imagenet", **kwargs: Any) -> Any:
-    """Build ``keras.applications.<name>``; an offline weight download becomes one clear DownloadError."""
-    import keras
-
-    builder = getattr(keras.applications, name, None)
-    if builder is None or not callable(builder) or name[:1].islower():
-        raise ValueError(f"unknown Keras application {name!r}; expected a class such as 'MobileNetV2', "
-                         f"'VGG16', 'ResNet50' (see dir(keras.applications))")
-    try:
-        return builder(weights=weights, **kwargs)
-    except Exception as err:  # keras wraps network failures in a plain Exception
-        if weights is not None and _is_network_error(err):
-            raise _weights_error(f"{name} {weights} weights", err) from None
-        raise
-
-
-def imagenet_decode(scores: Any, top: int = 5) -> list[list[tuple[str, str, float]]]:
-    """``keras.applications.imagenet_utils.decode_predictions`` with the same clear error when offline."""
-    import keras
-
-    try:
-        return keras.applications.imagenet_utils.decode_predictions(np.asarray(scores), top=top)
-    except Exception as err:
-        if _is_network_error(err):
-            raise _weights_error("ImageNet class index", err) from None
-        raise
-
-
 # ======================================================================== chapter 3
 
 # ======================================================================== chapter 4
@@ -863,42 +456,6 @@ def load_penn_fudan(smoke: bool | None = None, data_dir: str | os.PathLike | Non
     folder = fetch(url, fname="PennFudanPed.zip", sha256=PENN_FUDAN_SHA256, cache_dir=_data_dir(data_dir),
                    dataset="Penn-Fudan pedestrians", extract=True, timeout=60.0)
     return _read_penn_fudan(folder, None if max_images is None else int(max_images))
-
-
-KERAS_HUB_URL = "https://www.kaggle.com/models/keras (KerasHub presets)"
-
-
-def keras_hub_preset(task: str, preset: str, smoke_note: str, **kwargs: Any) -> Any:
-    """``keras_hub.models.<task>.from_preset(preset)``; an offline download becomes one DownloadError."""
-    import keras_hub
-
-    try:
-        return getattr(keras_hub.models, task).from_preset(preset, **kwargs)
-    except Exception as err:
-        if _is_network_error(err):
-            cache = Path(os.environ.get("KAGGLEHUB_CACHE") or Path.home() / ".cache" / "kagglehub")
-            raise DownloadError(
-                f"Could not download the KerasHub preset {preset!r} from {KERAS_HUB_URL}: {err}\n"
-                f"Cache path: {cache}\nWay out: set DLCV_SMOKE=1 ({smoke_note}), "
-                f"or run once with network so the preset is cached",
-                dataset=preset, url=KERAS_HUB_URL, path=cache) from None
-        raise
-
-
-def keras_hub_detector(preset: str = "dfine_nano_coco", bounding_box_format: str = "yxyx",
-                       **kwargs: Any) -> Any:
-    """``keras_hub.models.ObjectDetector.from_preset(preset)``; an offline download becomes one DownloadError.
-
-    Its ``predict`` returns a dict of 'boxes' (in ``bounding_box_format``, pixels of the image it
-    was given), 'confidence', 'labels' and 'num_detections'.  'yxyx' is the format every KerasHub
-    detector honours in 0.32 (D-FINE always decodes to it).
-    """
-    if not isinstance(preset, str) or not preset:
-        raise ValueError(f"preset must be a KerasHub preset name such as 'retinanet_resnet50_fpn_coco', "
-                         f"got {preset!r}")
-    return keras_hub_preset("ObjectDetector", preset, "smoke mode uses an offline stand-in detector",
-                            bounding_box_format=bounding_box_format, **kwargs)
-
 
 # ======================================================================== chapter 5
 # Segmentation data: Oxford-IIIT Pet masks (TFDS), the Kaggle ultrasound nerve challenge (needs a Kaggle
@@ -1255,16 +812,4 @@ def load_landcover(smoke: bool | None = None, data_dir: str | os.PathLike | None
             _landcover_tiles(val_pairs, n_val, int(tile_size), int(downscale), rng))
 
 
-# ---------------------------------------------------------------- a pretrained segmenter (KerasHub)
 
-def keras_hub_segmenter(preset: str = "deeplab_v3_plus_resnet50_pascalvoc", **kwargs: Any) -> Any:
-    """``keras_hub.models.ImageSegmenter.from_preset(preset)``; an offline download becomes one DownloadError.
-
-    The default preset is DeepLab v3+ (ResNet-50) trained on PASCAL VOC: 21 classes,
-    ``class_names('pascal_voc')``; ``predict`` on (N, H, W, 3) images in 0..255 returns per-pixel logits
-    at the preprocessor's image size.
-    """
-    if not isinstance(preset, str) or not preset:
-        raise ValueError(f"preset must be a KerasHub segmenter preset such as 'deeplab_v3_plus_resnet50_pascalvoc', "
-                         f"got {preset!r}")
-    return keras_hub_preset("ImageSegmenter", preset, "smoke mode skips the pretrained segmenter", **kwargs)
