@@ -35,8 +35,6 @@ _MARKER = ".dlcv-complete"
 _CHUNK = 1 << 20
 
 PROBE_TIMEOUT = 8.0
-# TFDS dataset name -> a URL probed before its download, so that being offline fails in seconds.
-TFDS_PROBE_URLS: dict[str, str] = {}
 
 
 # ---------------------------------------------------------------- errors
@@ -130,15 +128,30 @@ def _remove_stale(folder: Path, prefix: str) -> None:
 
 # ---------------------------------------------------------------- download
 
-def _download(url: str, tmp: Path, *, dataset: str, target: Path, timeout: float,
-              progress: bool) -> str:
-    """Stream ``url`` into ``tmp``; return the sha256.  Raises DownloadError; the caller removes ``tmp``."""
+class _DropAuthElsewhere(urllib.request.HTTPRedirectHandler):
+    """Follow redirects, but send the Authorization header only to the host it was meant for
+    (Kaggle, for example, answers with a signed storage URL on another host)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN202
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and urllib.parse.urlparse(newurl).netloc != urllib.parse.urlparse(req.full_url).netloc:
+            new.remove_header("Authorization")
+        return new
+
+
+def _download(url: str, tmp: Path, *, dataset: str, target: Path, timeout: float, progress: bool,
+              headers: dict[str, str] | None = None, refused_hint: str = "") -> str:
+    """Stream ``url`` into ``tmp``; return the sha256.  Raises DownloadError; the caller removes ``tmp``.
+
+    This is the only place in ``helpers`` that reads bytes from the network.
+    """
     from tqdm.auto import tqdm
 
-    request = urllib.request.Request(url, headers={"User-Agent": "dlcv-helpers"})
+    request = urllib.request.Request(url, headers={"User-Agent": "dlcv-helpers", **(headers or {})})
+    opener = urllib.request.build_opener(_DropAuthElsewhere)
     digest, received = hashlib.sha256(), 0
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response, open(tmp, "wb") as out:
+        with opener.open(request, timeout=timeout) as response, open(tmp, "wb") as out:
             length = response.headers.get("Content-Length")
             expected = int(length) if length and length.isdigit() else None
             with tqdm(total=expected, unit="B", unit_scale=True, unit_divisor=1024,
@@ -149,8 +162,9 @@ def _download(url: str, tmp: Path, *, dataset: str, target: Path, timeout: float
                     received += len(chunk)
                     bar.update(len(chunk))
     except urllib.error.HTTPError as e:
+        hint = f"\n{refused_hint}" if refused_hint and e.code in (401, 403) else ""
         raise DownloadError(
-            f"Could not download {dataset} from {url}: HTTP {e.code} {e.reason}\n"
+            f"Could not download {dataset} from {url}: HTTP {e.code} {e.reason}{hint}\n"
             f"Cache path: {target}\n{_way_out(target)}", dataset=dataset, url=url, path=target) from None
     except (urllib.error.URLError, HTTPException, socket.timeout, OSError) as e:
         reason = getattr(e, "reason", None) or e
@@ -164,11 +178,12 @@ def _download(url: str, tmp: Path, *, dataset: str, target: Path, timeout: float
 
 
 def _fetch_file(url: str, target: Path, sha256: str | None, dataset: str, timeout: float,
-                progress: bool) -> str:
+                progress: bool, headers: dict[str, str] | None = None, refused_hint: str = "") -> str:
     """Download into ``target`` via a temporary file, verified; return its sha256.  Call under the lock."""
     tmp = target.parent / f".{target.name}.{uuid.uuid4().hex}.part"
     try:
-        actual = _download(url, tmp, dataset=dataset, target=target, timeout=timeout, progress=progress)
+        actual = _download(url, tmp, dataset=dataset, target=target, timeout=timeout, progress=progress,
+                           headers=headers, refused_hint=refused_hint)
         if sha256 is not None and actual != sha256.lower():
             raise DownloadError(
                 f"Checksum mismatch for {dataset} from {url}: expected sha256 {sha256.lower()}, "
@@ -201,11 +216,14 @@ def _archive_stem(name: str) -> str:
 def fetch(url: str, *, fname: str | None = None, sha256: str | None = None,
           cache_dir: str | os.PathLike | None = None, subdir: str | None = None,
           dataset: str | None = None, extract: bool = False, timeout: float = 20.0,
-          progress: bool = True) -> Path:
+          progress: bool = True, headers: dict[str, str] | None = None, refused_hint: str = "") -> Path:
     """Download ``url`` once into the cache (verified, atomic) and return its path, or its extracted folder.
 
     A cached file whose sha256 matches is returned without touching the network; a corrupt
     one is downloaded again.  Failures raise DownloadError and leave nothing partial behind.
+    ``headers`` go with the request (an ``Authorization`` header only to ``url``'s own host, never
+    to a redirect elsewhere); ``refused_hint`` is added to the error of an HTTP 401 or 403.
+    Without a published ``sha256`` the caller checks what it got (size here, layout after extraction).
     """
     if not isinstance(url, str) or urllib.parse.urlparse(url).scheme not in {"http", "https", "ftp", "file"}:
         raise ValueError(f"url must be an http(s)/ftp/file URL, got {url!r}")
@@ -228,7 +246,7 @@ def fetch(url: str, *, fname: str | None = None, sha256: str | None = None,
         _remove_stale(folder, f".{fname}.")
         digest = _cached_digest(target, sha256)
         if digest is None:
-            digest = _fetch_file(url, target, sha256, dataset, timeout, progress)
+            digest = _fetch_file(url, target, sha256, dataset, timeout, progress, headers, refused_hint)
         if stem is None:
             return target
         return _extract_once(target, folder / stem, digest)
@@ -322,11 +340,10 @@ def _extract_once(archive: Path, dest: Path, digest: str) -> Path:
 
 # ---------------------------------------------------------------- TFDS
 
-def _tfds_probe_urls(name: str, builder: Any) -> list[str]:
-    """URLs a TFDS download of ``name`` would need: our table, else the builder's checksums file."""
-    base = name.split("/")[0].split(":")[0]
-    if base in TFDS_PROBE_URLS:
-        return [TFDS_PROBE_URLS[base]]
+def _tfds_probe_urls(builder: Any, probe_url: str | None) -> list[str]:
+    """URLs a TFDS download would need: the caller's, else the first of the builder's checksums file."""
+    if probe_url:
+        return [probe_url]
     try:
         return list(builder.url_infos or {})[:1]
     except Exception:  # older/newer TFDS without checksums, or missing optional deps
@@ -361,11 +378,13 @@ def _tfds_error(dataset: str, name: str, folder: Path, reason: object, url: str 
 
 
 def load_tfds(name: str, *, split: Any, data_dir: str | os.PathLike | None = None,
-              as_supervised: bool = True, dataset: str | None = None, **kw: Any) -> Any:
+              as_supervised: bool = True, dataset: str | None = None, probe_url: str | None = None,
+              **kw: Any) -> Any:
     """``tfds.load`` into ``<data_dir>/tfds``, with download failures turned into one DownloadError.
 
     When the dataset is not prepared yet, its download host is probed first so that being
-    offline fails in seconds (TFDS itself retries for minutes).
+    offline fails in seconds (TFDS itself retries for minutes): ``probe_url`` when given, else the
+    first URL of the builder's checksums file.
     """
     import tensorflow_datasets as tfds
 
@@ -373,7 +392,7 @@ def load_tfds(name: str, *, split: Any, data_dir: str | os.PathLike | None = Non
     dataset = dataset or name
     builder = tfds.builder(name, data_dir=folder)
     if not builder.is_prepared() and not _download_is_mocked(builder):
-        for url in _tfds_probe_urls(name, builder):
+        for url in _tfds_probe_urls(builder, probe_url):
             reason = _probe(url, PROBE_TIMEOUT)
             if reason is not None:
                 raise _tfds_error(dataset, name, folder, reason, url)

@@ -76,3 +76,20 @@ def server():
     srv = LocalServer()
     yield srv
     srv.close()
+
+
+@pytest.fixture
+def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test writes into the repository's data/ folder, no real Kaggle credentials are read, and the
+    mode comes from arguments only.  Returns the default data dir the helpers now see."""
+    monkeypatch.setenv("DLCV_DATA_DIR", str(tmp_path / "default-data"))
+    monkeypatch.setenv("KAGGLE_CONFIG_DIR", str(tmp_path / "kaggle-config"))
+    for name in ("DLCV_SMOKE", "KAGGLE_API_TOKEN", "KAGGLE_USERNAME", "KAGGLE_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path / "default-data"
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Path:
+    """A cache folder for fetch() that does not exist yet."""
+    return tmp_path / "cache"

