@@ -185,3 +185,20 @@ def draw_boxes(image: Any, boxes: Any, labels: Sequence[Any] | None = None, scor
     if title:
         ax.set_title(title, fontsize=9)
     return ax
+
+
+# ---------------------------------------------------------------- segmentation masks
+
+def colourise_mask(mask: np.ndarray, colours: np.ndarray | None = None) -> np.ndarray:
+    """Label mask (..., H, W) of ints -> RGB uint8 (..., H, W, 3), one colour per class (default: aerial tiles)."""
+    mask = np.asarray(mask)
+    if mask.dtype.kind not in "iu":
+        raise ValueError(f"mask must hold integer class ids, got dtype {mask.dtype}")
+    from helpers.synthetic import AERIAL_COLOURS
+
+    palette = AERIAL_COLOURS if colours is None else np.asarray(colours, dtype=np.uint8)
+    if palette.ndim != 2 or palette.shape[1] != 3:
+        raise ValueError(f"colours must be shaped (n_classes, 3), got {palette.shape}")
+    if mask.size and (mask.min() < 0 or mask.max() >= len(palette)):
+        raise ValueError(f"mask values must be in 0..{len(palette) - 1}, got {mask.min()}..{mask.max()}")
+    return palette[mask]

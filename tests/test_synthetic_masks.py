@@ -82,15 +82,6 @@ def test_aerial_tiles_classes_and_layout():
     assert np.array_equal(x, x2) and np.array_equal(m, m2)
 
 
-def test_colourise_mask():
-    m = np.array([[0, 1], [4, 3]], dtype=np.uint8)
-    rgb = S.colourise_mask(m)
-    assert rgb.shape == (2, 2, 3) and rgb.dtype == np.uint8
-    assert np.array_equal(rgb[1, 0], S.AERIAL_COLOURS[4])
-    custom = S.colourise_mask(np.array([0, 1]), colours=[[0, 0, 0], [255, 255, 255]])
-    assert custom.tolist() == [[0, 0, 0], [255, 255, 255]]
-
-
 @pytest.mark.parametrize("call", [
     lambda: S.ultrasound_images(0),
     lambda: S.ultrasound_images(2, size=8),
@@ -99,9 +90,6 @@ def test_colourise_mask():
     lambda: S.shape_mask_scenes(2, noise=-1.0),
     lambda: S.aerial_tiles(-3),
     lambda: S.aerial_tiles(2, size=12.5),
-    lambda: S.colourise_mask(np.array([0.5])),
-    lambda: S.colourise_mask(np.array([7])),
-    lambda: S.colourise_mask(np.array([0]), colours=[1, 2, 3]),
 ])
 def test_bad_input_is_a_value_error(call):
     with pytest.raises(ValueError):

@@ -63,8 +63,10 @@ def test_digit_canvases_are_deterministic_and_noise_works(digits) -> None:
     assert empty.max() == 0 and all(len(b) == 0 and b.shape == (0, 4) for b in boxes)
 
 
-def test_digit_canvases_default_source_is_mnist_smoke() -> None:
-    images, boxes, labels = synthetic.digit_canvases(4, 96, 2, 28, seed=0, smoke=True)
+def test_digit_canvases_need_digits_and_take_mnist_smoke() -> None:
+    with pytest.raises(TypeError, match="digits"):
+        synthetic.digit_canvases(4, 96, 2, 28, seed=0)  # pylint: disable=missing-kwoa
+    images, boxes, labels = synthetic.digit_canvases(4, 96, 2, 28, seed=0, digits=datasets.load_mnist(smoke=True)[0])
     assert images.shape == (4, 96, 96) and all(len(b) == 2 for b in boxes)
     assert set(np.concatenate(labels)) <= set(range(10))
 

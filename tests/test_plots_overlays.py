@@ -1,4 +1,4 @@
-"""helpers.plots.draw_boxes (chapter 4): boxes, labels and scores drawn on an image."""
+"""helpers.plots overlays: boxes, labels and scores drawn on an image; label masks coloured."""
 from __future__ import annotations
 
 import matplotlib
@@ -10,6 +10,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from helpers import plots  # noqa: E402
+from helpers.synthetic import AERIAL_COLOURS  # noqa: E402
 
 
 def _rects(ax):
@@ -57,3 +58,22 @@ def test_draw_boxes_rejects_bad_input(kwargs, match) -> None:
     with pytest.raises(ValueError, match=match):
         plots.draw_boxes(np.zeros((10, 10)), **kwargs)
     plt.close("all")
+
+
+def test_colourise_mask():
+    m = np.array([[0, 1], [4, 3]], dtype=np.uint8)
+    rgb = plots.colourise_mask(m)
+    assert rgb.shape == (2, 2, 3) and rgb.dtype == np.uint8
+    assert np.array_equal(rgb[1, 0], AERIAL_COLOURS[4])
+    custom = plots.colourise_mask(np.array([0, 1]), colours=[[0, 0, 0], [255, 255, 255]])
+    assert custom.tolist() == [[0, 0, 0], [255, 255, 255]]
+
+
+@pytest.mark.parametrize("call", [
+    lambda: plots.colourise_mask(np.array([0.5])),
+    lambda: plots.colourise_mask(np.array([7])),
+    lambda: plots.colourise_mask(np.array([0]), colours=[1, 2, 3]),
+])
+def test_colourise_mask_rejects_bad_input(call):
+    with pytest.raises(ValueError):
+        call()
