@@ -1,15 +1,8 @@
-"""Model export and serving (chapter 3): versioned SavedModels, TF Serving REST/gRPC clients,
-starting ``tensorflow_model_server`` when it is installed, and a small stand-in server for CI.
+"""Model export and serving: versioned SavedModels, their signatures, starting the real
+``tensorflow_model_server`` when it is installed, and small REST/gRPC clients for tests and timing.
 
-The stand-in (:func:`start_standin_server`) is *not* TensorFlow Serving. It loads the newest
-version folder of a SavedModel base path with ``tf.saved_model.load`` and answers the same REST
-routes TF Serving does (``GET /v1/models/NAME``, ``GET /v1/models/NAME/metadata``,
-``POST /v1/models/NAME[/versions/V]:predict`` with the "instances" or "inputs" JSON formats and
-``{"error": ...}`` replies), plus the gRPC ``PredictionService.Predict`` call. It binds 127.0.0.1
-only, so notebooks can teach the client code where the real server is not installed.
-``python -m helpers.serving --model_name=... --model_base_path=...`` runs it with
-``tensorflow_model_server``'s flag names.
-
+The labelled stand-in server (not TensorFlow Serving) lives in ``helpers.standin_server``;
+``start_standin_server`` here forwards to it.  Servers bind 127.0.0.1 and ``stop_all`` stops them.
 TensorFlow, grpc and the TF Serving protos are imported inside the functions that need them.
 """
 from __future__ import annotations
@@ -23,7 +16,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -37,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from helpers import checks
 from helpers.download import atomic_folder
 
 HOST = "127.0.0.1"
@@ -294,285 +287,14 @@ def start_model_server(model_base_path: str | os.PathLike, name: str, rest_port:
                        info=f"pid {proc.pid}, log {log}")
 
 
-# ---------------------------------------------------------------- the stand-in server
-
-class _Servable:
-    """The newest version of one SavedModel base folder, reloaded when a newer version appears."""
-
-    def __init__(self, base: Path, name: str, poll_seconds: float) -> None:
-        self.base, self.name, self.poll_seconds = base, name, poll_seconds
-        self.version: int | None = None
-        self.model: Any = None
-        self._checked = 0.0
-        self._lock = threading.Lock()
-        self.current()
-
-    def current(self) -> tuple[int, Any]:
-        import tensorflow as tf
-
-        with self._lock:
-            now = time.monotonic()
-            if self.model is None or now - self._checked >= self.poll_seconds:
-                self._checked = now
-                found = versions(self.base)
-                if found and found[-1] != self.version:
-                    self.model = tf.saved_model.load(str(self.base / str(found[-1])))
-                    self.version = found[-1]
-            return self.version, self.model
-
-    def signature(self, version: int | None, signature_name: str | None) -> tuple[int, Any]:
-        current, model = self.current()
-        if version is not None and version != current:
-            raise ServingError(f"Servable not found for request: Specific({self.name}, {version})", 404)
-        key = signature_name or "serving_default"
-        if key not in model.signatures:
-            raise ServingError(f'Serving signature name: "{key}" not found in signature def '
-                               f"(available: {sorted(model.signatures)})", 400)
-        return current, model.signatures[key]
-
-
-def _input_specs(fn: Any) -> dict[str, Any]:
-    return dict(fn.structured_input_signature[1])
-
-
-def _run(fn: Any, tensors: Mapping[str, Any]) -> dict[str, np.ndarray]:
-    import tensorflow as tf
-
-    specs = _input_specs(fn)
-    unknown = sorted(set(tensors) - set(specs))
-    missing = sorted(set(specs) - set(tensors))
-    if unknown or missing:
-        raise ServingError(f"input keys do not match the signature: expected {sorted(specs)}, "
-                           f"missing {missing}, unknown {unknown}", 400)
-    feed = {}
-    for key, value in tensors.items():
-        spec = specs[key]
-        try:
-            arr = np.asarray(value, dtype=spec.dtype.as_numpy_dtype)
-        except (ValueError, TypeError) as err:
-            raise ServingError(f"input {key!r} is not a {spec.dtype.name} tensor: {err}", 400) from None
-        if not spec.shape.is_compatible_with(arr.shape):
-            raise ServingError(f"input {key!r} has shape {list(arr.shape)}, the signature expects "
-                               f"{spec.shape.as_list()}", 400)
-        feed[key] = tf.constant(arr)
-    try:
-        outputs = fn(**feed)
-    except Exception as err:  # TensorFlow raises several types for bad values
-        raise ServingError(f"the model failed on this input: {str(err).splitlines()[0]}", 400) from None
-    return {k: v.numpy() for k, v in outputs.items()}
-
-
-def _predict_json(servable: _Servable, body: Any, version: int | None) -> dict[str, Any]:
-    """TF Serving's REST predict: the request JSON in, the reply JSON out (ServingError on bad input)."""
-    if not isinstance(body, dict):
-        raise ServingError("the request body must be a JSON object", 400)
-    has_rows, has_cols = "instances" in body, "inputs" in body
-    if has_rows == has_cols:
-        raise ServingError("the request must hold exactly one of 'instances' (row format) or 'inputs' "
-                           "(columnar format)", 400)
-    _, fn = servable.signature(version, body.get("signature_name"))
-    keys = sorted(_input_specs(fn))
-    if has_rows:
-        rows = body["instances"]
-        if not isinstance(rows, list) or not rows:
-            raise ServingError("'instances' must be a non-empty list", 400)
-        if all(isinstance(r, dict) for r in rows):
-            tensors = {k: [r.get(k) for r in rows] for k in {k for r in rows for k in r}}
-        elif len(keys) == 1:
-            tensors = {keys[0]: rows}
-        else:
-            raise ServingError(f"the signature has several inputs {keys}: send each instance as an object", 400)
-        outputs = _run(fn, tensors)
-        if len(outputs) == 1:
-            return {"predictions": next(iter(outputs.values())).tolist()}
-        n = len(rows)
-        return {"predictions": [{k: v[i].tolist() for k, v in outputs.items()} for i in range(n)]}
-    inputs = body["inputs"]
-    tensors = inputs if isinstance(inputs, dict) else ({keys[0]: inputs} if len(keys) == 1 else None)
-    if tensors is None:
-        raise ServingError(f"the signature has several inputs {keys}: send 'inputs' as an object", 400)
-    outputs = _run(fn, tensors)
-    if len(outputs) == 1:
-        return {"outputs": next(iter(outputs.values())).tolist()}
-    return {"outputs": {k: v.tolist() for k, v in outputs.items()}}
-
-
-def _tensor_info(spec: Any) -> dict[str, Any]:
-    from tensorflow.core.framework import types_pb2
-
-    dims = [{"size": str(-1 if d is None else d), "name": ""} for d in spec.shape.as_list()]
-    return {"dtype": types_pb2.DataType.Name(spec.dtype.as_datatype_enum), "tensor_shape": {"dim": dims, "unknown_rank": False},
-            "name": spec.name or ""}
-
-
-def _metadata_json(servable: _Servable) -> dict[str, Any]:
-    version, model = servable.current()
-    defs = {}
-    for key, fn in model.signatures.items():
-        defs[key] = {"inputs": {k: _tensor_info(s) for k, s in _input_specs(fn).items()},
-                     "outputs": {k: _tensor_info(s) for k, s in fn.structured_outputs.items()},
-                     "method_name": "tensorflow/serving/predict"}
-    return {"model_spec": {"name": servable.name, "signature_name": "", "version": str(version)},
-            "metadata": {"signature_def": {"signature_def": defs}}}
-
-
-_GET = re.compile(r"^/v1/models/([^/:]+)(?:/versions/(\d+))?(/metadata)?/?$")
-_POST = re.compile(r"^/v1/models/([^/:]+)(?:/versions/(\d+))?:(\w+)$")
-
-
-def _make_handler(servable: _Servable):
-    from http.server import BaseHTTPRequestHandler
-
-    class Handler(BaseHTTPRequestHandler):
-        """TF Serving's REST routes for one model (stand-in)."""
-
-        server_version = "dlcv-standin/1"
-
-        def log_message(self, *args: Any) -> None:  # keep notebooks quiet
-            pass
-
-        def _reply(self, code: int, payload: Any) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def _check_model(self, name: str, version: str | None) -> int | None:
-            if name != servable.name:
-                what = f"Specific({name}, {version})" if version else f"Latest({name})"
-                raise ServingError(f"Servable not found for request: {what}", 404)
-            return int(version) if version else None
-
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            m = _GET.match(self.path)
-            try:
-                if not m:
-                    raise ServingError(f"Malformed request: GET {self.path}", 404)
-                name, version, metadata = m.groups()
-                wanted = self._check_model(name, version)
-                current, _ = servable.current()
-                if wanted is not None and wanted != current:
-                    raise ServingError(f"Could not find version {wanted} of model {name}", 404)
-                if metadata:
-                    self._reply(200, _metadata_json(servable))
-                    return
-                self._reply(200, {"model_version_status": [{
-                    "version": str(current), "state": "AVAILABLE",
-                    "status": {"error_code": "OK", "error_message": ""}}]})
-            except ServingError as err:
-                self._reply(int(err.status or 400), {"error": str(err)})
-
-        def do_POST(self) -> None:  # noqa: N802
-            m = _POST.match(self.path)
-            try:
-                if not m:
-                    raise ServingError(f"Malformed request: POST {self.path}", 404)
-                name, version, verb = m.groups()
-                wanted = self._check_model(name, version)
-                if verb != "predict":
-                    raise ServingError(f"the stand-in server implements ':predict' only, not ':{verb}'", 400)
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length)
-                with _gc_paused():
-                    try:
-                        body = json.loads(raw or b"null")
-                    except ValueError as err:
-                        raise ServingError(f"JSON Parse error: {err}", 400) from None
-                    self._reply(200, _predict_json(servable, body, wanted))
-            except ServingError as err:
-                self._reply(int(err.status or 400), {"error": str(err)})
-
-    return Handler
-
-
-def _grpc_servicer(servable: _Servable):
-    import grpc
-    import tensorflow as tf
-    from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
-
-    class Servicer(prediction_service_pb2_grpc.PredictionServiceServicer):
-        """PredictionService.Predict for one model (stand-in)."""
-
-        def Predict(self, request, context):  # noqa: N802 (gRPC's naming)
-            try:
-                if request.model_spec.name != servable.name:
-                    raise ServingError(f"Servable not found for request: Latest({request.model_spec.name})",
-                                       "NOT_FOUND")
-                wanted = request.model_spec.version.value if request.model_spec.HasField("version") else None
-                version, fn = servable.signature(wanted, request.model_spec.signature_name or None)
-                tensors = {k: tf.make_ndarray(v) for k, v in request.inputs.items()}
-                outputs = _run(fn, tensors)
-            except ServingError as err:
-                code = grpc.StatusCode.NOT_FOUND if err.status in (404, "NOT_FOUND") else \
-                    grpc.StatusCode.INVALID_ARGUMENT
-                context.abort(code, str(err))
-            reply = predict_pb2.PredictResponse()
-            reply.model_spec.name = servable.name
-            reply.model_spec.version.value = version
-            reply.model_spec.signature_name = request.model_spec.signature_name or "serving_default"
-            for k, v in outputs.items():
-                reply.outputs[k].CopyFrom(tf.make_tensor_proto(v))
-            return reply
-
-    return Servicer()
-
+# ---------------------------------------------------------------- the stand-in server (its own module)
 
 def start_standin_server(model_base_path: str | os.PathLike, name: str, rest_port: int | None = None,
                          grpc: bool | str | None = None, poll_seconds: float = 1.0) -> ModelServer:
-    """Serve the newest version under ``model_base_path`` on 127.0.0.1 from threads of this process.
+    """The labelled stand-in for TF Serving (``helpers.standin_server``); same arguments and handle."""
+    from helpers.standin_server import start_standin_server as start
 
-    A labelled stand-in for TF Serving (see the module docstring): REST on ``rest_port`` (a free
-    port by default; 0 disables REST), gRPC Predict on a free 127.0.0.1 port when ``grpc`` is True
-    (None: when tensorflow-serving-api is installed), or on the address given as a string
-    (``"127.0.0.1:PORT"`` or ``"unix:/path"``). A newer version folder is picked up within
-    ``poll_seconds`` (TF Serving's hot swap).
-    """
-    from http.server import ThreadingHTTPServer
-
-    if grpc is None:
-        grpc = grpc_available()
-    elif grpc and not grpc_available():
-        raise ImportError(GRPC_HINT)
-    _check_name(name)
-    base = _check_base(model_base_path)
-    if poll_seconds < 0:
-        raise ValueError(f"poll_seconds must be >= 0, got {poll_seconds}")
-    servable = _Servable(base, name, poll_seconds)
-    http_server = grpc_server = None
-    rest_url = grpc_target = None
-    if rest_port != 0:
-        http_server = ThreadingHTTPServer((HOST, int(rest_port or 0)), _make_handler(servable))
-        http_server.daemon_threads = True
-        threading.Thread(target=http_server.serve_forever, name=f"standin-rest-{name}", daemon=True).start()
-        rest_url = f"http://{HOST}:{http_server.server_address[1]}"
-    if grpc:
-        import grpc as grpclib
-        from tensorflow_serving.apis import prediction_service_pb2_grpc
-
-        address = grpc if isinstance(grpc, str) else f"{HOST}:0"
-        if not (address.startswith(f"{HOST}:") or address.startswith("unix:")):
-            if http_server is not None:
-                http_server.shutdown()
-                http_server.server_close()
-            raise ValueError(f"grpc address must be '{HOST}:PORT' or 'unix:/path', got {address!r}")
-        grpc_server = grpclib.server(ThreadPoolExecutor(max_workers=4),
-                                     options=[("grpc.so_reuseport", 0)])
-        prediction_service_pb2_grpc.add_PredictionServiceServicer_to_server(_grpc_servicer(servable), grpc_server)
-        port = grpc_server.add_insecure_port(address)
-        grpc_server.start()
-        grpc_target = address if address.startswith("unix:") else f"{HOST}:{port}"
-
-    def stop() -> None:
-        if http_server is not None:
-            http_server.shutdown()
-            http_server.server_close()
-        if grpc_server is not None:
-            grpc_server.stop(grace=None).wait(5)
-
-    return ModelServer(name, "stand-in", rest_url, grpc_target, stop,
-                       info=f"stand-in for TF Serving in this process, serving {base} version {servable.version}")
+    return start(model_base_path, name, rest_port=rest_port, grpc=grpc, poll_seconds=poll_seconds)
 
 
 # ---------------------------------------------------------------- clients
@@ -698,13 +420,15 @@ def grpc_predict(target: str, name: str, inputs: Mapping[str, Any], signature_na
 
 
 def measure_latency(fn: Callable[[], Any], n: int = 100, warmup: int = 3,
-                    concurrency: int = 1) -> dict[str, float]:
-    """Call ``fn()`` ``n`` times from ``concurrency`` threads: p50/p95/mean latency (ms) and throughput (calls/s)."""
+                    concurrency: int = 1) -> dict[str, Any]:
+    """Call ``fn()`` ``n`` times from ``concurrency`` threads.
+
+    Returns ``n`` and ``concurrency`` (ints), ``p50_ms``, ``p95_ms``, ``mean_ms`` and ``throughput_per_s``
+    (floats) and ``times_ms`` (a float array of every call's latency).
+    """
     if not callable(fn):
         raise ValueError("fn must be a callable taking no arguments")
-    for label, value in (("n", n), ("concurrency", concurrency)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{label} must be a positive int, got {value!r}")
+    n, concurrency = checks.positive_int("n", n), checks.positive_int("concurrency", concurrency)
     for _ in range(max(0, warmup)):
         fn()
 
@@ -724,38 +448,3 @@ def measure_latency(fn: Callable[[], Any], n: int = 100, warmup: int = 3,
     return {"n": n, "concurrency": concurrency, "p50_ms": float(np.percentile(arr, 50)),
             "p95_ms": float(np.percentile(arr, 95)), "mean_ms": float(arr.mean()),
             "throughput_per_s": n / wall, "times_ms": arr}
-
-
-# ---------------------------------------------------------------- command line (TF Serving's flag names)
-
-def main(argv: list[str] | None = None) -> int:
-    """Run the stand-in with ``tensorflow_model_server``'s flags until SIGTERM/SIGINT."""
-    import argparse
-    import signal
-
-    p = argparse.ArgumentParser(description="Stand-in for tensorflow_model_server (REST + gRPC Predict, 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8500, help="gRPC TCP port on 127.0.0.1 (0: none)")
-    p.add_argument("--grpc_socket_path", default="", help="serve gRPC on this UNIX socket instead")
-    p.add_argument("--rest_api_port", type=int, default=0, help="REST port on 127.0.0.1 (0: none)")
-    p.add_argument("--model_name", required=True)
-    p.add_argument("--model_base_path", required=True)
-    p.add_argument("--file_system_poll_wait_seconds", type=float, default=1.0)
-    args, _ = p.parse_known_args(argv)
-    grpc: bool | str = False
-    if args.grpc_socket_path:
-        grpc = f"unix:{args.grpc_socket_path}"
-    elif args.port:
-        grpc = f"{HOST}:{args.port}"
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    signal.signal(signal.SIGINT, lambda *_: stopped.set())
-    server = start_standin_server(args.model_base_path, args.model_name, rest_port=args.rest_api_port,
-                                  grpc=grpc, poll_seconds=args.file_system_poll_wait_seconds)
-    print(f"stand-in model server ready: {server}", flush=True)
-    stopped.wait()
-    server.stop()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

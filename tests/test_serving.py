@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import stat
 import sys
@@ -296,8 +297,8 @@ def test_missing_binary_gives_install_instructions(tmp_path, monkeypatch, base):
 def test_model_server_binary_path_with_a_fake_binary(tmp_path, monkeypatch, base, models, batch):
     """A script named tensorflow_model_server on PATH that runs the stand-in with TF Serving's flags."""
     root = Path(serving.__file__).resolve().parent.parent
-    _fake_binary(tmp_path / "bin", f"import sys\nsys.path.insert(0, {str(root)!r})\n"
-                                   "from helpers.serving import main\nsys.exit(main())")
+    _fake_binary(tmp_path / "bin", f"import sys\nsys.path[:0] = [{str(root)!r}, {str(root / 'tests')!r}]\n"
+                                   "from fake_model_server import main\nsys.exit(main())")
     monkeypatch.setenv("PATH", str(tmp_path / "bin") + os.pathsep + os.environ.get("PATH", ""))
     with pytest.warns(UserWarning, match="all interfaces"):
         srv = serving.start_model_server(base, NAME, timeout=180)
@@ -363,7 +364,10 @@ def test_gc_pause_is_nested_and_restores_the_collector():
 
 
 def test_without_the_grpc_client_rest_still_works(monkeypatch, base, models, batch):
+    from helpers import standin_server
+
     monkeypatch.setattr(serving, "grpc_available", lambda: False)
+    monkeypatch.setattr(standin_server, "grpc_available", lambda: False)
     with serving.start_standin_server(base, NAME) as srv:
         assert srv.grpc_target is None and srv.rest_url
         np.testing.assert_allclose(serving.rest_predict(srv.rest_url, NAME, batch), _predict(models[0], batch),
@@ -376,3 +380,20 @@ def test_without_the_grpc_client_rest_still_works(monkeypatch, base, models, bat
 
 def test_grpc_available_here():
     assert serving.grpc_available()  # declared in pyproject.toml, so the tests above exercise gRPC for real
+
+
+@pytest.mark.skipif(shutil.which("tensorflow_model_server") is None,
+                    reason="tensorflow_model_server is not on PATH: the stand-in is checked against the real "
+                           "TF Serving only where it is installed")
+def test_real_model_server_answers_like_the_standin(server, base, models, batch):
+    """Where the real binary exists, the same client calls give the same replies as the stand-in's."""
+    real = serving.start_model_server(base, NAME, timeout=180)
+    try:
+        want = serving.rest_predict(server.rest_url, NAME, batch)
+        np.testing.assert_allclose(serving.rest_predict(real.rest_url, NAME, batch), want, atol=1e-5)
+        assert serving.rest_status(real.rest_url, NAME)["model_version_status"][0]["state"] == "AVAILABLE"
+        if real.grpc_target and serving.grpc_available():
+            got = serving.grpc_predict(real.grpc_target, NAME, {"x": batch})["output_0"]
+            np.testing.assert_allclose(got, want, atol=1e-5)
+    finally:
+        real.stop()
