@@ -5,17 +5,21 @@ Each builder returns a Keras layer (or a small ``keras.Sequential``), so noteboo
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from helpers import checks
+
+if TYPE_CHECKING:  # costs nothing at import time
+    import keras
 
 
 def _check_positive(**values: Any) -> None:
     for name, v in values.items():
-        if not isinstance(v, int) or v <= 0:
-            raise ValueError(f"{name} must be a positive int, got {v!r}")
+        checks.positive_int(name, v)
 
 
 def conv_layer(filters: int, kernel_size: int = 3, strides: int = 1, activation: str | None = "relu",
-               padding: str = "same", name: str | None = None):
+               padding: str = "same", name: str | None = None) -> keras.layers.Layer:
     """A ``Conv2D`` with the book's defaults (ReLU, 'same' padding)."""
     import keras
 
@@ -24,7 +28,7 @@ def conv_layer(filters: int, kernel_size: int = 3, strides: int = 1, activation:
                                activation=activation, name=name)
 
 
-def pooling_layer(pool_size: int = 2, strides: int | None = None, kind: str = "max", name: str | None = None):
+def pooling_layer(pool_size: int = 2, strides: int | None = None, kind: str = "max", name: str | None = None) -> keras.layers.Layer:
     """Max or average 2-D pooling (default 2x2, stride = pool size)."""
     import keras
 
@@ -35,7 +39,7 @@ def pooling_layer(pool_size: int = 2, strides: int | None = None, kind: str = "m
     return layer(pool_size, strides=strides, name=name)
 
 
-def dense_layer(units: int, activation: str | None = "relu", dropout: float = 0.0, name: str | None = None):
+def dense_layer(units: int, activation: str | None = "relu", dropout: float = 0.0, name: str | None = None) -> keras.layers.Layer:
     """A ``Dense`` layer, preceded by ``Dropout(dropout)`` when dropout > 0."""
     import keras
 
@@ -49,7 +53,7 @@ def dense_layer(units: int, activation: str | None = "relu", dropout: float = 0.
 
 
 def conv_block(filters: int, convs: int = 1, kernel_size: int = 3, pool: bool = True,
-               batch_norm: bool = False, activation: str = "relu", name: str | None = None):
+               batch_norm: bool = False, activation: str = "relu", name: str | None = None) -> keras.Sequential:
     """``convs`` x [Conv2D (+BatchNorm) + activation], then 2x2 max pooling: the VGG-style unit."""
     import keras
 
@@ -66,7 +70,7 @@ def conv_block(filters: int, convs: int = 1, kernel_size: int = 3, pool: bool = 
 
 
 def upsample_block(filters: int, kernel_size: int = 3, mode: str = "transpose", activation: str = "relu",
-                   name: str | None = None):
+                   name: str | None = None) -> keras.Sequential:
     """Double the spatial size: a stride-2 ``Conv2DTranspose`` or nearest/bilinear ``UpSampling2D`` + conv."""
     import keras
 
@@ -82,7 +86,7 @@ def upsample_block(filters: int, kernel_size: int = 3, mode: str = "transpose", 
     return keras.Sequential(layers, name=name)
 
 
-# ---------------------------------------------------------------- blocks taught in chapter 2
+# ---------------------------------------------------------------- classification blocks (residual, inception, fire, dense)
 # These have branches, so they are functions in the functional API: they take a tensor and return
 # a tensor (``y = residual_block(x, 64)``).  Chapter 2 builds each one by hand before using these.
 
@@ -186,18 +190,18 @@ def dense_block(x: Any, n_layers: int, growth_rate: int, bottleneck: bool = True
     return x
 
 
-# ---------------------------------------------------------------- segmentation blocks taught in chapter 5
+# ---------------------------------------------------------------- segmentation blocks (ASPP, pyramid pooling, GCN, U-Net)
 # Functional-API functions (tensor in, tensor out) like the chapter 2 blocks; chapter 5 builds each one by
 # hand first.  The context blocks need the feature map's height and width to be known (static).
 
-def _seg_static_hw(x: Any, what: str) -> tuple[int, int]:
+def _static_hw(x: Any, what: str) -> tuple[int, int]:
     h, w = x.shape[1], x.shape[2]
     if h is None or w is None:
         raise ValueError(f"{what} needs a feature map with a known height and width, got shape {tuple(x.shape)}")
     return int(h), int(w)
 
 
-def _seg_cbr(x: Any, filters: int, kernel_size: Any, dilation_rate: int = 1, name: str | None = None,
+def _conv_bn_relu(x: Any, filters: int, kernel_size: Any, dilation_rate: int = 1, name: str | None = None,
              momentum: float = 0.99) -> Any:
     """Conv2D (no bias) -> BatchNorm -> ReLU."""
     import keras
@@ -220,16 +224,16 @@ def aspp_block(x: Any, filters: int, rates: tuple[int, ...] = (6, 12, 18), image
     _check_positive(filters=filters)
     if not rates or any(not isinstance(r, int) or r < 1 for r in rates):
         raise ValueError(f"rates must be a non-empty tuple of ints >= 1, got {rates!r}")
-    h, w = _seg_static_hw(x, "aspp_block")
-    branches = [_seg_cbr(x, filters, 1, name=_prefix(name, "1x1"))]
+    h, w = _static_hw(x, "aspp_block")
+    branches = [_conv_bn_relu(x, filters, 1, name=_prefix(name, "1x1"))]
     for r in rates:
-        branches.append(_seg_cbr(x, filters, 3, dilation_rate=r, name=_prefix(name, f"rate{r}")))
+        branches.append(_conv_bn_relu(x, filters, 3, dilation_rate=r, name=_prefix(name, f"rate{r}")))
     if image_pooling:
         g = keras.layers.GlobalAveragePooling2D(keepdims=True, name=_prefix(name, "image_pool"))(x)
-        g = _seg_cbr(g, filters, 1, name=_prefix(name, "image_1x1"))
+        g = _conv_bn_relu(g, filters, 1, name=_prefix(name, "image_1x1"))
         branches.append(keras.layers.UpSampling2D((h, w), name=_prefix(name, "image_up"))(g))
     y = keras.layers.Concatenate(name=_prefix(name, "concat"))(branches)
-    return _seg_cbr(y, filters, 1, name=_prefix(name, "project"))
+    return _conv_bn_relu(y, filters, 1, name=_prefix(name, "project"))
 
 
 def pyramid_pooling_block(x: Any, filters: int | None = None, bins: tuple[int, ...] = (1, 2, 3, 6),
@@ -243,13 +247,13 @@ def pyramid_pooling_block(x: Any, filters: int | None = None, bins: tuple[int, .
 
     if not bins or any(not isinstance(b, int) or b < 1 for b in bins):
         raise ValueError(f"bins must be a non-empty tuple of ints >= 1, got {bins!r}")
-    h, w = _seg_static_hw(x, "pyramid_pooling_block")
+    h, w = _static_hw(x, "pyramid_pooling_block")
     filters = filters if filters is not None else max(1, int(x.shape[-1]) // len(bins))
     _check_positive(filters=filters)
     branches = [x]
     for b in bins:
         y = keras.layers.AdaptiveAveragePooling2D((b, b), name=_prefix(name, f"pool{b}"))(x)
-        y = _seg_cbr(y, filters, 1, name=_prefix(name, f"pool{b}_1x1"))
+        y = _conv_bn_relu(y, filters, 1, name=_prefix(name, f"pool{b}_1x1"))
         branches.append(keras.layers.Resizing(h, w, interpolation="bilinear", name=_prefix(name, f"pool{b}_up"))(y))
     return keras.layers.Concatenate(name=_prefix(name, "concat"))(branches)
 
