@@ -2,7 +2,7 @@
 #   make lab                  JupyterLab on notebooks/
 #   make test                 unit tests, notebook hygiene, every notebook in smoke mode
 #   make run NB=02 SMOKE=0    execute notebooks headless (NB: name prefix, SMOKE=0: full mode)
-#   make bench                time every notebook in smoke mode -> build/bench.md
+#   make bench [BUDGET=full]  time every notebook in smoke mode, with their results -> build/bench.md
 #   make student              student copies without solutions -> build/student/
 #   make badges               rewrite badges, Colab setup cells and README's table from pyproject.toml
 #   make clean                remove build/ and caches (keeps .venv and the data cache)
@@ -14,6 +14,7 @@ STAMP := $(VENV)/.installed
 NB ?=
 SMOKE ?= 1
 PYTEST_ARGS ?=
+BUDGET ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help venv lab run test student badges bench clean
@@ -50,7 +51,7 @@ badges: $(STAMP)
 	$(PY) tools/badges.py
 
 bench: $(STAMP)
-	$(PY) tools/run_notebooks.py --smoke 1 --markdown build/bench.md
+	$(PY) tools/run_notebooks.py --smoke 1 --budget '$(BUDGET)' --markdown build/bench.md
 
 clean:
 	rm -rf build .pytest_cache

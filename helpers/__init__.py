@@ -25,6 +25,7 @@ Rooms are named by concept, never by chapter, and imports run one way
 ``summaries``       TensorBoard event files read back for static viewers; projector sprites
 ``plots``           image grids, curves, matrices, boxes and masks drawn on images
 ``widgets``         ipywidgets playgrounds, each with a static fallback
+``report``          a notebook's headline numbers beside the book's, saved as JSON for ``make bench``
 ``serving``         SavedModel export, versions, signatures, the real ``tensorflow_model_server``
 ``standin_server``  the labelled TF Serving stand-in (REST + gRPC on 127.0.0.1) for CI and offline use
 ==================  ============================================================================
@@ -46,7 +47,7 @@ from helpers.config import Config, in_colab, is_interactive, setup
 
 __version__ = "0.1.0"
 _SUBMODULES = ("config", "checks", "download", "datasets", "pretrained", "synthetic", "layers", "metrics",
-               "summaries", "plots", "widgets", "serving", "standin_server")
+               "summaries", "plots", "widgets", "report", "serving", "standin_server")
 __all__ = ["Config", "setup", "in_colab", "is_interactive", "__version__", *_SUBMODULES]
 
 

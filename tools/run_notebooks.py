@@ -5,7 +5,8 @@ Usage::
     python tools/run_notebooks.py                 # every notebook, smoke mode
     python tools/run_notebooks.py --nb 02         # the notebooks whose name starts with 02
     python tools/run_notebooks.py --smoke 0       # full mode (real data, downloads)
-    python tools/run_notebooks.py --markdown build/bench.md
+    python tools/run_notebooks.py --markdown build/bench.md             # times and every chapter's results
+    python tools/run_notebooks.py --budget full --markdown build/bench.md  # offline data, full budgets
 
 ``NB`` and ``SMOKE`` in the environment are the defaults of ``--nb`` and ``--smoke`` (that is how
 ``make run NB=02 SMOKE=0`` reaches this script). Executed copies go to ``build/executed/`` with
@@ -196,6 +197,30 @@ def save_timings(results: list[Result], out_dir: Path = OUT) -> Path:
     return path
 
 
+def results_markdown(results: list[Result], folder: Path) -> str:
+    """Per chapter: this run's headline numbers (``build/results/NN.json``) beside the book's, mode, budget, time."""
+    sys.path.insert(0, str(ROOT))
+    from helpers.report import format_value, load_results
+
+    saved = load_results(folder)
+    parts = []
+    for r in results:
+        chapter = r.notebook[:2]
+        record = saved.get(chapter)
+        title = f"## {r.notebook}"
+        if record is None:
+            parts.append(f"{title}\n\nno results saved ({r.status})")
+            continue
+        rows = [f"{title}\n", f"mode {record['mode']}, budgets {record['budget']}, {r.seconds:.1f} s, "
+                f"finished {record['finished']}\n", "| result | this run | book |", "| --- | --- | --- |"]
+        for key, value in record["results"].items():
+            book = record["book"].get(key, "")
+            cells = [str(key), format_value(value), str(book)]
+            rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        parts.append("\n".join(rows))
+    return "\n\n".join(parts)
+
+
 def machine() -> str:
     """One line about where the timings were taken."""
     return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPU cores, "
@@ -210,7 +235,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="1 = smoke mode (default), 0 = full mode")
     parser.add_argument("--out", type=Path, default=OUT, help="folder for executed copies and timings.json")
     parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="seconds per notebook")
-    parser.add_argument("--markdown", type=Path, help="also write the table to this file (make bench)")
+    parser.add_argument("--markdown", type=Path, help="also write the table and each chapter's results to this "
+                        "file (make bench)")
+    parser.add_argument("--budget", choices=["", "smoke", "full"], default=os.environ.get("BUDGET", ""),
+                        help="DLCV_BUDGET for the runs: 'full' runs the offline data with the full budgets")
     args = parser.parse_args(argv)
     if args.timeout <= 0:
         parser.error("--timeout must be positive")
@@ -223,6 +251,13 @@ def main(argv: list[str] | None = None) -> int:
     if not paths:
         print(f"no notebook in {NOTEBOOKS} matches NB={args.nb!r}", file=sys.stderr)
         return 1
+    if args.budget:
+        os.environ["DLCV_BUDGET"] = args.budget
+    results_folder = ROOT / "build" / "results"
+    os.environ.setdefault("DLCV_RESULTS_DIR", str(results_folder))
+    results_folder = Path(os.environ["DLCV_RESULTS_DIR"])
+    for path in paths:  # no stale numbers from an earlier run in the report
+        (results_folder / f"{path.name[:2]}.json").unlink(missing_ok=True)
     results = []
     for path in paths:
         print(f"running {path.name} ({'smoke' if args.smoke else 'full'}) ...", flush=True)
@@ -238,7 +273,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nexecuted notebooks and {timings.name} are in {args.out}")
     if args.markdown:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
-        args.markdown.write_text(f"# Notebook run times\n\n{machine()}\n\n{report}\n")
+        budget = args.budget or ("smoke" if args.smoke else "full")
+        args.markdown.write_text(f"# Notebook run times and results\n\n{machine()}; budgets: {budget}\n\n"
+                                 f"{report}\n\n{results_markdown(results, results_folder)}\n")
         print(f"wrote {args.markdown}")
     return 0 if all(r.status == "ok" for r in results) else 1
 
