@@ -202,6 +202,22 @@ def check_solutions(nb, name, ctx) -> list[str]:
     return problems
 
 
+def check_nbgrader(nb, name, ctx) -> list[str]:
+    """Every exercise is an nbgrader assignment: solution cell + locked, autograded self-check cell."""
+    try:
+        expected = student.tag_exercises(nb, Path(name).stem)
+    except ValueError as e:
+        return [str(e)]
+    problems = []
+    for i, (have, want) in enumerate(zip(nb.cells, expected.cells)):
+        if have.metadata.get("nbgrader") != want.metadata.get("nbgrader"):
+            problems.append(f"cell {i}: nbgrader metadata {have.metadata.get('nbgrader')} should be "
+                            f"{want.metadata.get('nbgrader')}")
+    if problems:
+        problems.append("run `python tools/student.py --tag` to write it")
+    return problems
+
+
 def check_summary(nb, name, ctx) -> list[str]:
     """A markdown cell with a Summary heading among the last few cells."""
     tail = nb.cells[-SUMMARY_WITHIN_LAST:]
@@ -212,7 +228,7 @@ def check_summary(nb, name, ctx) -> list[str]:
 
 CHECKS = {f.__name__.removeprefix("check_"): f for f in [
     check_format, check_stripped, check_title, check_badges, check_setup_cell, check_parameters,
-    check_helpers_setup, check_removed_apis, check_sections, check_solutions, check_summary]}
+    check_helpers_setup, check_removed_apis, check_sections, check_solutions, check_nbgrader, check_summary]}
 
 
 def problems_of(nb, name: str, sections: dict[str, list[str]], cfg: badges.RepoConfig,
@@ -277,6 +293,12 @@ def test_executes_in_smoke_mode(notebook_path):
     errors = [f"cell {i}: {o.get('ename')}: {o.get('evalue')}" for i, c in _code(executed)
               for o in c.outputs if o.get("output_type") == "error"]
     assert not errors, f"error outputs in {EXECUTED / notebook_path.name}: {errors}"
+    # This execution is also the autograding of the source notebook: nbgrader's own rule scores each
+    # self-check cell (an error or anything on stderr is zero), and the solutions must earn full marks.
+    from nbgrader.utils import determine_grade, is_grade
+
+    scores = {c.metadata.nbgrader["grade_id"]: determine_grade(c) for c in executed.cells if is_grade(c)}
+    assert scores and all(got == total for got, total in scores.values()), f"autograde of the solutions: {scores}"
     assert result.seconds <= NOTEBOOK_LIMIT, (
         f"{notebook_path.name} took {result.seconds:.0f} s in smoke mode; the limit is {NOTEBOOK_LIMIT} s "
         f"and the target {NOTEBOOK_TARGET} s per notebook on 2 CPU cores")
@@ -300,8 +322,9 @@ def conforming_notebook(name: str, numbers: list[str], cfg: badges.RepoConfig) -
         cells.append(code(f"def exercise_{k}():\n    ### BEGIN SOLUTION\n    return {k}\n    ### END SOLUTION\n"))
         cells.append(code(f"assert exercise_{k}() == {k}"))
     cells.append(md(f"## {chapter}.9 Summary\n\nNumbers measured in this run."))
-    return nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {
+    nb = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {
         "name": "python3", "display_name": "Python 3", "language": "python"}})
+    return student.tag_exercises(nb, Path(name).stem)
 
 
 NAME = "01_getting_started.ipynb"
@@ -386,6 +409,9 @@ BROKEN = {
     "solutions": [_delete(lambda c: "def exercise_0" in c.source),
                   _edit(-3, "    ### END SOLUTION\n", ""),
                   _edit(-3, "    ### BEGIN SOLUTION\n", "")],
+    "nbgrader": [lambda nb: nb.cells[-2].metadata.pop("nbgrader"),
+                 lambda nb: nb.cells[-3].metadata["nbgrader"].update(points=5),
+                 _delete(lambda c: c.source == "assert exercise_2() == 2")],
     "summary": [_delete(lambda c: "Summary" in c.source),
                 lambda nb: nb.cells.extend(nbformat.v4.new_code_cell(str(i)) for i in range(SUMMARY_WITHIN_LAST))],
 }

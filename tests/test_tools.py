@@ -235,22 +235,37 @@ def test_student_tool_writes_copies_without_solutions_or_outputs(repo, tmp_path)
     solved = nbformat.v4.new_code_cell(SOLVED, execution_count=3,
                                        outputs=[nbformat.v4.new_output("stream", name="stdout", text="[0 0 0 1 2]\n")])
     nb.cells.append(solved)
-    nb.cells.append(nbformat.v4.new_markdown_cell("### BEGIN SOLUTION stays in markdown"))
+    check = "assert list(answer) == [0, 0, 0, 1, 2]"
+    nb.cells.append(nbformat.v4.new_code_cell(check))
+    nb.cells.append(nbformat.v4.new_markdown_cell("Markdown about solution blocks stays as it is"))
     nb.metadata["widgets"] = {"state": {}}
     badges.write_notebook(nb, path)
     out = tmp_path / "student"
     assert student.main(["--out", str(out), str(path)]) == 0
     copy = nbformat.read(out / path.name, as_version=4)
     assert len(copy.cells) == len(nb.cells)
-    code = copy.cells[-2]
+    code = copy.cells[-3]
     assert "np.maximum" not in code.source and code.source.count("raise NotImplementedError()") == 2
     assert code.outputs == [] and code.execution_count is None
+    assert code.metadata.nbgrader["solution"] and not code.metadata.nbgrader["grade"]
+    test_cell = copy.cells[-2]
+    assert test_cell.source == check and test_cell.metadata.nbgrader["locked"]
+    assert test_cell.metadata.nbgrader["grade"] and test_cell.metadata.nbgrader["points"] == student.POINTS
     assert "widgets" not in copy.metadata
-    assert copy.cells[-1].source == "### BEGIN SOLUTION stays in markdown"
-    assert [c.source for c in copy.cells[:-2]] == [c.source for c in nb.cells[:-2]]
+    assert copy.cells[-1].source == "Markdown about solution blocks stays as it is"
+    assert [c.source for c in copy.cells[:-3]] == [c.source for c in nb.cells[:-3]]
     assert student.count_solutions(nb) == 2 and student.count_solutions(copy) == 0
     nbformat.validate(copy)
-    assert nbformat.read(path, as_version=4).cells[-2].source == SOLVED  # the original is untouched
+    assert nbformat.read(path, as_version=4).cells[-3].source == SOLVED  # the original is untouched
+
+
+def test_a_solution_without_its_self_check_is_refused(repo, tmp_path, capsys):
+    path = repo / NB_PATH
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("### BEGIN SOLUTION\nx = 1\n### END SOLUTION"))
+    badges.write_notebook(nb, path)
+    assert student.main(["--out", str(tmp_path / "s"), str(path)]) == 1
+    assert "must be followed by its self-check cell" in capsys.readouterr().err
 
 
 def test_student_tool_fails_on_unbalanced_markers(repo, tmp_path, capsys):

@@ -1,20 +1,29 @@
-"""Write student copies of the notebooks: solutions replaced by a stub, outputs stripped.
+"""nbgrader assignments from the notebooks: exercise metadata, and the student release.
 
-Inside a code cell, every block from a ``### BEGIN SOLUTION`` line to the next ``### END SOLUTION``
-line becomes (nbgrader's convention, at the indentation of the BEGIN line)::
+Every exercise is a code cell holding a ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` block, followed by
+its self-check cell.  ``tag_exercises`` gives them nbgrader's cell metadata: the solution cell is an
+nbgrader "solution" cell, the self-check cell a locked, autograded "tests" cell worth ``POINTS`` points.
+The notebooks in ``notebooks/`` carry that metadata (``python tools/student.py --tag`` writes it), so an
+instructor can drop them into an nbgrader course as they are.
+
+The student release is nbgrader's own ``generate_assignment`` run in a temporary course folder: each
+solution block becomes (at the indentation of the BEGIN line)::
 
     # YOUR CODE HERE
     raise NotImplementedError()
 
-Usage::
+and outputs are cleared; the self-checks stay.  Usage::
 
-    python tools/student.py [--out build/student]
+    python tools/student.py [--out build/student] [notebooks ...]   # the release (make student)
+    python tools/student.py --tag                                     # write the metadata into notebooks/
 """
 from __future__ import annotations
 
 import argparse
 import copy
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -22,6 +31,8 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
+POINTS = 1
+SCHEMA_VERSION = 3
 
 
 def strip_solutions(source: str) -> str:
@@ -68,29 +79,135 @@ def count_solutions(nb: nbformat.NotebookNode) -> int:
                for line in c.source.split("\n"))
 
 
+def has_solution(source: str) -> bool:
+    """True when a cell's source holds a BEGIN SOLUTION line."""
+    return any(line.strip() == BEGIN for line in source.split("\n"))
+
+
+def exercise_cells(nb: nbformat.NotebookNode) -> list[tuple[int, int]]:
+    """(solution cell index, self-check cell index) of every exercise; ValueError when a check is missing."""
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    pairs = []
+    for pos, i in enumerate(code):
+        if not has_solution(nb.cells[i].source):
+            continue
+        check = code[pos + 1] if pos + 1 < len(code) else None
+        if check is None or has_solution(nb.cells[check].source) or "assert" not in nb.cells[check].source:
+            raise ValueError(f"cell {i}: a solution cell must be followed by its self-check cell "
+                             "(a code cell with assert statements)")
+        pairs.append((i, check))
+    return pairs
+
+
+def tag_exercises(nb: nbformat.NotebookNode, prefix: str) -> nbformat.NotebookNode:
+    """``nb`` with nbgrader metadata on every exercise's solution and self-check cells (other cells: none)."""
+    nb = copy.deepcopy(nb)
+    pairs = exercise_cells(nb)
+    tagged = {i for pair in pairs for i in pair}
+    for index, cell in enumerate(nb.cells):
+        if index not in tagged:
+            cell.metadata.pop("nbgrader", None)
+    for number, (solution, check) in enumerate(pairs, start=1):
+        nb.cells[solution].metadata["nbgrader"] = {
+            "grade": False, "grade_id": f"{prefix}_exercise_{number}", "locked": False,
+            "schema_version": SCHEMA_VERSION, "solution": True, "task": False}
+        nb.cells[check].metadata["nbgrader"] = {
+            "grade": True, "grade_id": f"{prefix}_exercise_{number}_check", "locked": True,
+            "points": POINTS, "schema_version": SCHEMA_VERSION, "solution": False, "task": False}
+    return nb
+
+
+def assignment_name(path: Path) -> str:
+    """The nbgrader assignment of a notebook: its file name without the suffix."""
+    return path.stem
+
+
+def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
+    """Write ``nb`` the way the repository stores notebooks (one trailing newline)."""
+    text = nbformat.writes(nb)
+    path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+
+
+def nbgrader_api(course: Path, cell_timeout: int | None = None):  # noqa: ANN201 (nbgrader is imported lazily)
+    """An NbGraderAPI for the course folder ``course`` (gradebook ``course/gradebook.db``); ``cell_timeout``
+    seconds for each cell when it autogrades (nbgrader's default is 30)."""
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config import Config
+
+    # nbgrader creates its gradebook with the `alembic` command of this environment
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+    config = Config()
+    config.CourseDirectory.root = str(course)
+    config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
+    if cell_timeout is not None:
+        config.Execute.timeout = cell_timeout
+    return NbGraderAPI(config=config)
+
+
+def release(paths: list[Path], out: Path, course: Path | None = None) -> list[Path]:
+    """Student copies of ``paths`` in ``out`` made by ``nbgrader generate_assignment``; ValueError on a failure."""
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(course) if course is not None else Path(tmp)
+        api = nbgrader_api(root)
+        written = []
+        for path in paths:
+            nb = tag_exercises(nbformat.read(path, as_version=4), assignment_name(path))
+            source = root / "source" / assignment_name(path)
+            source.mkdir(parents=True, exist_ok=True)
+            write_notebook(nb, source / path.name)
+            result = api.generate_assignment(assignment_name(path), force=True)
+            if not result.get("success"):
+                raise ValueError(f"{path.name}: nbgrader generate_assignment failed:\n"
+                                 f"{result.get('error') or result.get('log')}")
+            released = root / "release" / assignment_name(path) / path.name
+            student = nbformat.read(released, as_version=4)
+            student.metadata.pop("widgets", None)
+            write_notebook(student, out / path.name)
+            written.append(out / path.name)
+        return written
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write student copies of the notebooks (solutions removed).")
+    parser = argparse.ArgumentParser(description="nbgrader metadata and student releases of the notebooks.")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "student", help="output folder")
+    parser.add_argument("--tag", action="store_true", help="write nbgrader metadata into the notebooks in place")
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebooks/*.ipynb")
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     if not paths:
         print("no notebooks found", file=sys.stderr)
         return 1
-    args.out.mkdir(parents=True, exist_ok=True)
-    failed = False
+    failed, ready = False, []
     for path in paths:
         nb = nbformat.read(path, as_version=4)
         try:
-            student = student_notebook(nb)
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type == "code":
+                    try:
+                        strip_solutions(cell.source)
+                    except ValueError as e:
+                        raise ValueError(f"cell {index}: {e}") from None
+            tagged = tag_exercises(nb, assignment_name(path))
         except ValueError as e:
             print(f"{path.name}: {e}", file=sys.stderr)
             failed = True
             continue
-        target = args.out / path.name
-        text = nbformat.writes(student)
-        target.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-        print(f"{target}: {count_solutions(nb)} solutions removed")
+        if args.tag and tagged != nb:
+            write_notebook(tagged, path)
+            print(f"{path}: nbgrader metadata on {len(exercise_cells(nb))} exercises")
+        ready.append((path, count_solutions(nb)))
+    if not args.tag and ready:
+        try:
+            targets = release([p for p, _ in ready], args.out)
+        except ValueError as e:
+            print(str(e), file=sys.stderr)
+            return 1
+        for target, (_, n) in zip(targets, ready):
+            print(f"{target}: {n} solutions removed")
     return 1 if failed else 0
 
 
