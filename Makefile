@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 BUDGET ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lab run test student badges bench clean
+.PHONY: help venv lab run test student badges bench clean chromium
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -41,7 +41,15 @@ lab: $(STAMP)
 run: $(STAMP)
 	$(PY) tools/run_notebooks.py --nb '$(NB)' --smoke '$(SMOKE)'
 
-test: $(STAMP)
+# The browser test needs Debian's Chromium; as root (CI) install it, otherwise say how (the test then skips).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser test"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is not installed (sudo apt-get install chromium): the browser test will be skipped"; fi; }
+
+test: $(STAMP) chromium
 	DLCV_SMOKE=1 MPLBACKEND=Agg $(PY) -m pytest -q --durations=15 $(PYTEST_ARGS)
 
 student: $(STAMP)
