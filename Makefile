@@ -5,6 +5,7 @@
 #   make bench [BUDGET=full]  time every notebook in smoke mode, with their results -> build/bench.md
 #   make student              student copies without solutions -> build/student/
 #   make badges               rewrite badges, Colab setup cells and README's table from pyproject.toml
+#   make mirror DEST=dir      download every file of the course into a mirror folder (DLCV_MIRROR)
 #   make clean                remove build/ and caches (keeps .venv and the data cache)
 
 PYTHON ?= python3
@@ -17,7 +18,7 @@ PYTEST_ARGS ?=
 BUDGET ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lab run test student badges bench clean chromium
+.PHONY: help venv lab run test student badges bench clean chromium mirror
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -60,6 +61,10 @@ badges: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) tools/run_notebooks.py --smoke 1 --budget '$(BUDGET)' --markdown build/bench.md
+
+mirror: $(STAMP)
+	@test -n "$(DEST)" || { echo "usage: make mirror DEST=folder"; exit 2; }
+	$(PY) tools/mirror.py '$(DEST)'
 
 clean:
 	rm -rf build .pytest_cache

@@ -7,6 +7,10 @@ target.  A transfer killed by SIGKILL can leave a ``.<name>.<random>.part`` file
 of the same name removes it while holding the lock.
 
 Nothing here knows a dataset: the URLs and digests live in ``helpers.datasets.catalogue``.
+
+``DLCV_MIRROR`` (a base URL such as ``http://classroom:8000/dlcv``, or a folder) sends every download
+to a mirror first, at ``<mirror>/<host>/<path of the original URL>`` (the layout ``make mirror``
+writes), with the same checksum checks; a file the mirror lacks is an error that names it.
 """
 from __future__ import annotations
 
@@ -51,6 +55,42 @@ class DownloadError(RuntimeError):
         """IPython hook: print only the message, not a traceback."""
         lines = str(self).splitlines() or [""]
         return [f"{type(self).__name__}: {lines[0]}", *lines[1:]]
+
+
+def mirror_base() -> str | None:
+    """``DLCV_MIRROR`` as a base URL without the trailing slash (a folder becomes a file:// URL), or None."""
+    value = os.environ.get("DLCV_MIRROR", "").strip()
+    if not value:
+        return None
+    if urllib.parse.urlparse(value).scheme in {"http", "https", "file"}:
+        return value.rstrip("/")
+    return Path(value).expanduser().resolve().as_uri()
+
+
+def mirror_path(url: str) -> str:
+    """Where ``url`` lives inside a mirror: ``<host>/<path>`` (query and fragment dropped)."""
+    parts = urllib.parse.urlparse(url)
+    path = PurePosixPath(urllib.parse.unquote(parts.path)).as_posix().lstrip("/")
+    if not parts.netloc or not path or ".." in PurePosixPath(path).parts:
+        raise ValueError(f"cannot mirror {url!r}: expected a URL with a host and a file path")
+    return f"{parts.netloc}/{path}"
+
+
+def _mirrored(url: str, base: str) -> str:
+    return f"{base}/{urllib.parse.quote(mirror_path(url))}"
+
+
+def _mirror_error(dataset: str, url: str, source: str, base: str, target: Path, reason: object,
+                  missing: bool) -> DownloadError:
+    if missing:
+        head = (f"The mirror {base} has no {mirror_path(url)} ({dataset}; its original URL is {url}): {reason}\n"
+                f"Way out: add the file to the mirror (make mirror DEST=...), or unset DLCV_MIRROR to download "
+                f"from the original URL, or set DLCV_SMOKE=1 for the offline smoke data")
+    else:
+        head = (f"Could not reach the mirror {base} for {mirror_path(url)} ({dataset}; original URL {url}): "
+                f"{reason}\nWay out: start the mirror or fix DLCV_MIRROR, unset it to download from the "
+                f"original URL, or set DLCV_SMOKE=1 for the offline smoke data")
+    return DownloadError(f"{head}\nCache path: {target}", dataset=dataset, url=source, path=target)
 
 
 def _way_out(path: Path) -> str:
@@ -140,10 +180,11 @@ class _DropAuthElsewhere(urllib.request.HTTPRedirectHandler):
 
 
 def _download(url: str, tmp: Path, *, dataset: str, target: Path, timeout: float, progress: bool,
-              headers: dict[str, str] | None = None, refused_hint: str = "") -> str:
+              headers: dict[str, str] | None = None, refused_hint: str = "", raw_errors: bool = False) -> str:
     """Stream ``url`` into ``tmp``; return the sha256.  Raises DownloadError; the caller removes ``tmp``.
 
-    This is the only place in ``helpers`` that reads bytes from the network.
+    This is the only place in ``helpers`` that reads bytes from the network.  ``raw_errors``: let
+    connection and HTTP errors through, for the caller to explain (a mirror).
     """
     from tqdm.auto import tqdm
 
@@ -162,11 +203,15 @@ def _download(url: str, tmp: Path, *, dataset: str, target: Path, timeout: float
                     received += len(chunk)
                     bar.update(len(chunk))
     except urllib.error.HTTPError as e:
+        if raw_errors:
+            raise
         hint = f"\n{refused_hint}" if refused_hint and e.code in (401, 403) else ""
         raise DownloadError(
             f"Could not download {dataset} from {url}: HTTP {e.code} {e.reason}{hint}\n"
             f"Cache path: {target}\n{_way_out(target)}", dataset=dataset, url=url, path=target) from None
     except (urllib.error.URLError, HTTPException, socket.timeout, OSError) as e:
+        if raw_errors:
+            raise
         reason = getattr(e, "reason", None) or e
         raise _offline_error(dataset, url, target, reason) from None
     if expected is not None and received != expected:
@@ -179,16 +224,29 @@ def _download(url: str, tmp: Path, *, dataset: str, target: Path, timeout: float
 
 def _fetch_file(url: str, target: Path, sha256: str | None, dataset: str, timeout: float,
                 progress: bool, headers: dict[str, str] | None = None, refused_hint: str = "") -> str:
-    """Download into ``target`` via a temporary file, verified; return its sha256.  Call under the lock."""
+    """Download into ``target`` via a temporary file, verified; return its sha256.  Call under the lock.
+
+    With ``DLCV_MIRROR`` set the bytes come from the mirror (not for requests that carry credentials).
+    """
+    base = mirror_base() if not headers else None
+    source = _mirrored(url, base) if base else url
     tmp = target.parent / f".{target.name}.{uuid.uuid4().hex}.part"
     try:
-        actual = _download(url, tmp, dataset=dataset, target=target, timeout=timeout, progress=progress,
-                           headers=headers, refused_hint=refused_hint)
+        try:
+            actual = _download(source, tmp, dataset=dataset, target=target, timeout=timeout, progress=progress,
+                               headers=headers, refused_hint=refused_hint, raw_errors=base is not None)
+        except urllib.error.HTTPError as e:
+            raise _mirror_error(dataset, url, source, base, target, f"HTTP {e.code} {e.reason}",
+                                missing=e.code == 404) from None
+        except (urllib.error.URLError, HTTPException, socket.timeout, OSError) as e:
+            reason = getattr(e, "reason", None) or e
+            missing = isinstance(reason, FileNotFoundError) or isinstance(e, FileNotFoundError)
+            raise _mirror_error(dataset, url, source, base, target, reason, missing=missing) from None
         if sha256 is not None and actual != sha256.lower():
             raise DownloadError(
-                f"Checksum mismatch for {dataset} from {url}: expected sha256 {sha256.lower()}, "
+                f"Checksum mismatch for {dataset} from {source}: expected sha256 {sha256.lower()}, "
                 f"got {actual}. The download was discarded.\nCache path: {target}\n{_way_out(target)}",
-                dataset=dataset, url=url, path=target)
+                dataset=dataset, url=source, path=target)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

@@ -145,6 +145,29 @@ CLASS_NAMES["pascal_voc"] = ("""background aeroplane bicycle bird boat bottle bu
     diningtable dog horse motorbike person pottedplant sheep sofa train tvmonitor""".split())
 
 
+def files() -> list[dict[str, str | None]]:
+    """The manifest: every file ``fetch`` downloads for the course (name, url, sha256 or None, licence).
+
+    ``make mirror`` copies these into a mirror folder; ``DLCV_MIRROR`` then serves them.  TFDS datasets
+    (cats vs dogs, Oxford-IIIT Pet, LFW, UCF101, ...) are prepared by TFDS itself into
+    ``<DLCV_DATA_DIR>/tfds``; copy that folder to share them.  The Kaggle competition data cannot be
+    mirrored (its rules forbid redistribution).  Read at call time, so tests can point the URLs elsewhere.
+    """
+    rows: list[dict[str, str | None]] = [
+        {"name": "mnist", "url": MNIST_URL, "sha256": MNIST_SHA256, "license": DATASETS["mnist"]["license"]}]
+    rows += [{"name": f"fashion_mnist/{f}", "url": FASHION_URL_BASE + f, "sha256": FASHION_SHA256.get(f),
+              "license": DATASETS["fashion_mnist"]["license"]} for f in FASHION_FILES]
+    rows += [{"name": "cifar10", "url": CIFAR10_URL, "sha256": CIFAR10_SHA256,
+              "license": DATASETS["cifar10"]["license"]},
+             {"name": "cifar100", "url": CIFAR100_URL, "sha256": CIFAR100_SHA256,
+              "license": DATASETS["cifar100"]["license"]},
+             {"name": "penn_fudan", "url": PENN_FUDAN_URL, "sha256": PENN_FUDAN_SHA256,
+              "license": DATASETS["penn_fudan"]["license"]},
+             {"name": "landcover_ai", "url": LANDCOVER_URL, "sha256": LANDCOVER_SHA256,
+              "license": DATASETS["landcover_ai"]["license"]}]
+    return rows
+
+
 # URLs probed before a TFDS download, so that being offline fails in seconds, not minutes.
 TFDS_PROBE_URLS = {"cats_vs_dogs": CATS_VS_DOGS_URL}
 

@@ -1,0 +1,76 @@
+"""Fill a mirror folder with every file of the course's manifest (``make mirror DEST=folder``).
+
+Each file lands at ``DEST/<host>/<path of its URL>``, the layout ``DLCV_MIRROR`` reads, through the
+course's own ``fetch``: a file already there and verified is kept (so an interrupted run resumes), a new
+one is checked against its sha256 (or, where none is published, kept as downloaded), with a progress bar.
+Serve the folder with ``python -m http.server -d DEST 8000`` and set ``DLCV_MIRROR=http://HOST:8000``
+on the students' machines, or copy it and set ``DLCV_MIRROR=/path/to/DEST``.
+
+Usage::
+
+    python tools/mirror.py DEST [--only mnist,cifar10]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path, PurePosixPath
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"
+
+
+def fill(dest: Path, only: set[str] | None = None) -> list[tuple[str, str, int, str]]:
+    """Download the manifest into ``dest``; rows of (name, relative path, bytes, "ok" or the error)."""
+    from helpers.datasets import catalogue
+    from helpers.download import DownloadError, fetch, mirror_path
+
+    os.environ.pop("DLCV_MIRROR", None)  # fill from the original URLs, never from another mirror
+    rows = []
+    for entry in catalogue.files():
+        if only and entry["name"] not in only and entry["name"].split("/")[0] not in only:
+            continue
+        rel = mirror_path(entry["url"])
+        folder = dest / PurePosixPath(rel).parent
+        try:
+            path = fetch(entry["url"], fname=PurePosixPath(rel).name, sha256=entry["sha256"], cache_dir=folder,
+                         dataset=entry["name"], timeout=60.0)
+            rows.append((entry["name"], rel, path.stat().st_size, "ok"))
+        except DownloadError as err:
+            rows.append((entry["name"], rel, 0, str(err).splitlines()[0]))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Fill a mirror folder with every file the course downloads.")
+    parser.add_argument("dest", type=Path, help="the mirror folder (created if needed)")
+    parser.add_argument("--only", default="", help="comma-separated manifest names (default: all)")
+    args = parser.parse_args(argv)
+    only = {n.strip() for n in args.only.split(",") if n.strip()} or None
+    start = time.monotonic()
+    rows = fill(args.dest, only)
+    if not rows:
+        print("no manifest entry matches --only", file=sys.stderr)
+        return 1
+    width = max(len(r[0]) for r in rows)
+    for name, rel, size, status in rows:
+        print(f"{name:{width}s}  {_size(size):>10s}  {status if status != 'ok' else rel}")
+    ok = [r for r in rows if r[3] == "ok"]
+    print(f"{len(ok)}/{len(rows)} files, {_size(sum(r[2] for r in ok))} in {args.dest} "
+          f"({time.monotonic() - start:.0f} s)")
+    return 0 if len(ok) == len(rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
