@@ -1,8 +1,8 @@
 """Model export and serving: versioned SavedModels, their signatures, starting the real
 ``tensorflow_model_server`` when it is installed, and small REST/gRPC clients for tests and timing.
 
-The labelled stand-in server (not TensorFlow Serving) lives in ``helpers.standin_server``;
-``start_standin_server`` here forwards to it.  Servers bind 127.0.0.1 and ``stop_all`` stops them.
+The labelled stand-in server (not TensorFlow Serving) lives in ``helpers.standin_server``, which
+builds on this module (never the other way round).  Servers bind 127.0.0.1 and ``stop_all`` stops them.
 TensorFlow, grpc and the TF Serving protos are imported inside the functions that need them.
 """
 from __future__ import annotations
@@ -47,7 +47,7 @@ INSTALL_HINT = (
     " | sudo apt-key add -\n"
     "  sudo apt-get update && sudo apt-get install tensorflow-model-server\n"
     "or run the Docker image: docker run -p 127.0.0.1:8501:8501 -v BASE:/models/NAME -e MODEL_NAME=NAME "
-    "tensorflow/serving.  Without it, use start_standin_server (a labelled stand-in).")
+    "tensorflow/serving.  Without it, use helpers.standin_server.start_standin_server (a labelled stand-in).")
 
 
 _GC_LOCK = threading.Lock()
@@ -285,16 +285,6 @@ def start_model_server(model_base_path: str | os.PathLike, name: str, rest_port:
                   "Stop the server when done, or firewall the port on a shared machine.", stacklevel=2)
     return ModelServer(name, "tensorflow_model_server", url, f"unix:{sock}", stop,
                        info=f"pid {proc.pid}, log {log}")
-
-
-# ---------------------------------------------------------------- the stand-in server (its own module)
-
-def start_standin_server(model_base_path: str | os.PathLike, name: str, rest_port: int | None = None,
-                         grpc: bool | str | None = None, poll_seconds: float = 1.0) -> ModelServer:
-    """The labelled stand-in for TF Serving (``helpers.standin_server``); same arguments and handle."""
-    from helpers.standin_server import start_standin_server as start
-
-    return start(model_base_path, name, rest_port=rest_port, grpc=grpc, poll_seconds=poll_seconds)
 
 
 # ---------------------------------------------------------------- clients

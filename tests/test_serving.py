@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import serving
+from helpers import serving, standin_server
 
 NAME = "toy"
 
@@ -54,7 +54,7 @@ def base(tmp_path_factory, models):
 
 @pytest.fixture(scope="module")
 def server(base):
-    srv = serving.start_standin_server(base, NAME, poll_seconds=0)
+    srv = standin_server.start_standin_server(base, NAME, poll_seconds=0)
     yield srv
     srv.stop()
 
@@ -207,7 +207,7 @@ def test_client_input_validation(server, batch):
 def test_hot_swap_to_a_new_version(tmp_path, models, batch):
     base = tmp_path / NAME
     serving.export(models[0], base, 1)
-    with serving.start_standin_server(base, NAME, poll_seconds=0, grpc=False) as srv:
+    with standin_server.start_standin_server(base, NAME, poll_seconds=0, grpc=False) as srv:
         assert srv.grpc_target is None
         np.testing.assert_allclose(serving.rest_predict(srv.rest_url, NAME, batch), _predict(models[0], batch),
                                    atol=1e-6)
@@ -224,7 +224,7 @@ def test_hot_swap_to_a_new_version(tmp_path, models, batch):
 
 
 def test_stop_frees_the_ports(base, batch):
-    srv = serving.start_standin_server(base, NAME)
+    srv = standin_server.start_standin_server(base, NAME)
     rest_port = int(srv.rest_url.rsplit(":", 1)[1])
     grpc_port = int(srv.grpc_target.rsplit(":", 1)[1])
     serving.rest_predict(srv.rest_url, NAME, batch)
@@ -242,21 +242,21 @@ def test_stop_frees_the_ports(base, batch):
 
 
 def test_stop_all(base):
-    a = serving.start_standin_server(base, NAME, grpc=False)
-    b = serving.start_standin_server(base, NAME, grpc=False)
+    a = standin_server.start_standin_server(base, NAME, grpc=False)
+    b = standin_server.start_standin_server(base, NAME, grpc=False)
     assert serving.stop_all() >= 2
     assert not a.running and not b.running
 
 
 def test_standin_rejects_bad_arguments(tmp_path, base):
     with pytest.raises(ValueError, match="model name"):
-        serving.start_standin_server(base, "bad name")
+        standin_server.start_standin_server(base, "bad name")
     with pytest.raises(ValueError, match="no version folder"):
-        serving.start_standin_server(tmp_path, NAME)
+        standin_server.start_standin_server(tmp_path, NAME)
     with pytest.raises(ValueError, match="127.0.0.1"):
-        serving.start_standin_server(base, NAME, grpc="0.0.0.0:0")
+        standin_server.start_standin_server(base, NAME, grpc="0.0.0.0:0")
     with pytest.raises(ValueError, match="poll_seconds"):
-        serving.start_standin_server(base, NAME, poll_seconds=-1)
+        standin_server.start_standin_server(base, NAME, poll_seconds=-1)
 
 
 # ---------------------------------------------------------------- measure_latency
@@ -364,16 +364,14 @@ def test_gc_pause_is_nested_and_restores_the_collector():
 
 
 def test_without_the_grpc_client_rest_still_works(monkeypatch, base, models, batch):
-    from helpers import standin_server
-
     monkeypatch.setattr(serving, "grpc_available", lambda: False)
     monkeypatch.setattr(standin_server, "grpc_available", lambda: False)
-    with serving.start_standin_server(base, NAME) as srv:
+    with standin_server.start_standin_server(base, NAME) as srv:
         assert srv.grpc_target is None and srv.rest_url
         np.testing.assert_allclose(serving.rest_predict(srv.rest_url, NAME, batch), _predict(models[0], batch),
                                    atol=1e-6)
     with pytest.raises(ImportError, match="tensorflow-serving-api"):
-        serving.start_standin_server(base, NAME, grpc=True)
+        standin_server.start_standin_server(base, NAME, grpc=True)
     with pytest.raises(ImportError, match="tensorflow-serving-api"):
         serving.grpc_predict("127.0.0.1:1", NAME, {"x": batch})
 
