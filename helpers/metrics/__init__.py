@@ -467,3 +467,4 @@ def mask_iou(y_true: Any, y_pred: Any, per_image: bool = False) -> float | np.nd
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.where(union > 0, inter / union, 1.0)
     return float(value) if axes is None else value
+from helpers.metrics.generative import frechet_distance, mode_coverage  # noqa: E402,F401
