@@ -1,7 +1,8 @@
 """Evaluation metrics, each added once a notebook has taught it (NumPy only, fast to import).
 
 Rooms, by task: ``retrieval`` (distances, ranking, precision@k, mAP, recall of approximate search),
-``detection`` (box formats, IoU, NMS, anchors, AP), ``segmentation`` (pixel accuracy, IoU, Dice).
+``detection`` (box formats, IoU, NMS, anchors, AP), ``segmentation`` (pixel accuracy, IoU, Dice),
+``generative`` (Frechet distance of features, mode coverage).
 A new metric goes into the room of its task (``similarity``, ``captioning``, ``generative``, ...).
 """
 
@@ -22,6 +23,7 @@ from helpers.metrics.detection import (
     match_detections,
     nms,
 )
+from helpers.metrics.generative import frechet_distance, mode_coverage
 from helpers.metrics.retrieval import (
     RETRIEVAL_METRICS,
     mean_average_precision,
@@ -41,6 +43,8 @@ from helpers.metrics.segmentation import (
 )
 
 __all__ = [
+    "frechet_distance",
+    "mode_coverage",
     "AP_METHODS",
     "BOX_FORMATS",
     "RETRIEVAL_METRICS",

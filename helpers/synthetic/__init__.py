@@ -6,7 +6,7 @@ generator needs (MNIST digits, photos) is passed in as an argument.
 
 Rooms, by concept:
 
-* ``points``   2-D toy problems (``toy_2d``) and clustered feature vectors (retrieval)
+* ``points``   2-D toy problems (``toy_2d``, ``gaussian_ring``) and clustered feature vectors (retrieval)
 * ``images``   class silhouettes (``class_images``), cat-like / dog-like heads (``two_class_photos``),
   augmented variants of photos (``photo_variants``)
 * ``scenes``   detection scenes: digits on canvases with boxes, pedestrians in streets
@@ -19,10 +19,10 @@ from helpers.synthetic._draw import MAX_CLASSES, SHAPES
 from helpers.synthetic.images import balanced_labels, class_images, photo_variants, two_class_photos
 from helpers.synthetic.masks import (AERIAL_CLASSES, AERIAL_COLOURS, MASK_SCENE_CLASSES, MASK_SCENE_HUES,
                                      aerial_tiles, shape_mask_scenes, ultrasound_images)
-from helpers.synthetic.points import TOY_KINDS, clustered_vectors, toy_2d
+from helpers.synthetic.points import TOY_KINDS, clustered_vectors, gaussian_ring, toy_2d
 from helpers.synthetic.scenes import digit_canvases, pedestrian_scenes
 
 __all__ = ["AERIAL_CLASSES", "AERIAL_COLOURS", "MASK_SCENE_CLASSES", "MASK_SCENE_HUES", "MAX_CLASSES", "SHAPES",
-           "TOY_KINDS", "aerial_tiles", "balanced_labels", "class_images", "clustered_vectors", "digit_canvases",
+           "TOY_KINDS", "aerial_tiles", "balanced_labels", "class_images", "clustered_vectors", "digit_canvases", "gaussian_ring",
            "pedestrian_scenes", "photo_variants", "shape_mask_scenes", "toy_2d", "two_class_photos",
            "ultrasound_images"]
