@@ -61,9 +61,6 @@ def save_results(cfg: Any, chapter: str, results: Mapping[str, Any], book: Mappi
     if not isinstance(results, Mapping) or not results:
         raise ValueError("results must be a non-empty dict {name: measured value}")
     book = dict(book or {})
-    unknown = sorted(set(book) - set(results))
-    if unknown:
-        raise ValueError(f"book has numbers for results this run does not report: {unknown}")
     record = {
         "chapter": chapter,
         "mode": getattr(cfg, "mode", "unknown"),
@@ -78,6 +75,8 @@ def save_results(cfg: Any, chapter: str, results: Mapping[str, Any], book: Mappi
         for key, value in results.items():
             line = f"  {key:{width}s}  {format_value(value)}"
             print(line + (f"   | book: {book[key]}" if key in book else ""))
+        for key in [k for k in book if k not in results]:
+            print(f"  {key:{width}s}  (not measured in this run)   | book: {book[key]}")
     folder = results_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{chapter}.json"
