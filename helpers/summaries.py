@@ -1,5 +1,10 @@
-"""TensorBoard plumbing: writers, scalar/histogram/image logging, activation statistics, graphs,
-and reading event files back into matplotlib for static viewers (CI, GitHub, nbviewer)."""
+"""TensorBoard event files read back for static viewers (CI, GitHub, nbviewer): scalars, histograms,
+images and graphs drawn with matplotlib; the projector's sprite and files (chapter 3).
+
+Chapters 1 and 2 write their summaries in the notebook (``tf.summary.create_file_writer``,
+``tf.summary.scalar/histogram/image``, ``tf.summary.trace_on/trace_export``); this module only holds the
+plumbing around that lesson.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
@@ -10,7 +15,7 @@ import numpy as np
 
 
 def file_writer(logdir: str | Path):
-    """A ``tf.summary`` writer for ``logdir`` (created if missing)."""
+    """A ``tf.summary`` writer for ``logdir`` (created if missing); chapter 1 shows the call itself."""
     import tensorflow as tf
 
     Path(logdir).mkdir(parents=True, exist_ok=True)
@@ -18,7 +23,7 @@ def file_writer(logdir: str | Path):
 
 
 def log_scalars(writer: Any, scalars: Mapping[str, float], step: int) -> None:
-    """Write each name -> number of ``scalars`` at ``step``."""
+    """Write each name -> number of ``scalars`` at ``step`` (``tf.summary.scalar``, taught in chapter 1)."""
     import tensorflow as tf
 
     with writer.as_default():
@@ -27,122 +32,19 @@ def log_scalars(writer: Any, scalars: Mapping[str, float], step: int) -> None:
     writer.flush()
 
 
-def log_histograms(writer: Any, tensors: Mapping[str, Any], step: int) -> None:
-    """Write a histogram of each name -> tensor at ``step``."""
-    import tensorflow as tf
+def trace_graph(fn: Callable, *args: Any, logdir: str | Path) -> Any:
+    """Write the graph of the ``tf.function`` ``fn`` for ``args`` to ``logdir`` WITHOUT running it.
 
-    with writer.as_default():
-        for name, value in tensors.items():
-            tf.summary.histogram(name, value, step=step)
-    writer.flush()
-
-
-def log_images(writer: Any, name: str, images: Any, step: int, max_outputs: int = 8) -> None:
-    """Write a batch of images (N, H, W[, C]), uint8 or floats in [0, 1], at ``step``."""
-    import tensorflow as tf
-
-    arr = np.asarray(images)
-    if arr.ndim == 3:
-        arr = arr[..., None]
-    if arr.ndim != 4:
-        raise ValueError(f"images must be (N, H, W) or (N, H, W, C), got shape {np.shape(images)}")
-    if arr.dtype == np.uint8:
-        arr = arr.astype(np.float32) / 255.0
-    with writer.as_default():
-        tf.summary.image(name, arr, step=step, max_outputs=max_outputs)
-    writer.flush()
-
-
-def activation_stats(values: Any) -> dict[str, float]:
-    """Mean, standard deviation, minimum, maximum and fraction of exact zeros of a tensor."""
-    arr = np.asarray(values, dtype=np.float64)
-    if arr.size == 0:
-        raise ValueError("activation_stats needs a non-empty tensor")
-    return {"mean": float(arr.mean()), "std": float(arr.std()), "min": float(arr.min()),
-            "max": float(arr.max()), "zero_fraction": float(np.mean(arr == 0.0))}
-
-
-def activation_stats_callback(model: Any, sample: Any, logdir: str | Path,
-                              layers: Sequence[str] | None = None, every_n_batches: int = 0,
-                              weight_histograms: bool = True):
-    """A Keras callback logging activation mean/std/min/max (+ histograms) of ``layers`` on ``sample``.
-
-    Keras 3's TensorBoard callback only logs weight histograms, so activations are computed here on a
-    fixed batch: once per epoch, and every ``every_n_batches`` training steps when that is > 0.
-    """
-    import keras
-
-    names = list(layers) if layers is not None else [
-        l.name for l in model.layers if not isinstance(l, keras.layers.InputLayer)]
-    unknown = [n for n in names if n not in {l.name for l in model.layers}]
-    if unknown:
-        raise ValueError(f"unknown layer names {unknown}; the model has {[l.name for l in model.layers]}")
-    if every_n_batches < 0:
-        raise ValueError(f"every_n_batches must be >= 0, got {every_n_batches}")
-    writer = file_writer(logdir)
-
-    class ActivationStats(keras.callbacks.Callback):
-        """Logs activation statistics of chosen layers on a fixed batch."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.step = 0
-            self.history: list[dict[str, float]] = []
-            self._probe = None
-
-        def _log(self) -> None:
-            if self._probe is None:
-                outputs = [model.get_layer(n).output for n in names]
-                inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
-                self._probe = keras.Model(inputs, outputs)
-            acts = self._probe(sample, training=False)
-            if len(names) == 1:
-                acts = [acts]
-            row: dict[str, float] = {"step": self.step}
-            scalars, hists = {}, {}
-            for n, a in zip(names, acts):
-                stats = activation_stats(keras.ops.convert_to_numpy(a))
-                for k, v in stats.items():
-                    scalars[f"activations/{n}/{k}"] = v
-                    row[f"{n}/{k}"] = v
-                hists[f"activations/{n}"] = a
-            if weight_histograms:
-                for w in model.trainable_weights:
-                    hists[f"weights/{w.path}"] = keras.ops.convert_to_numpy(w)
-            log_scalars(writer, scalars, self.step)
-            log_histograms(writer, hists, self.step)
-            self.history.append(row)
-
-        def on_train_begin(self, logs=None):
-            self._log()
-
-        def on_train_batch_end(self, batch, logs=None):
-            self.step += 1
-            if every_n_batches and self.step % every_n_batches == 0:
-                self._log()
-
-        def on_epoch_end(self, epoch, logs=None):
-            if not every_n_batches:
-                self._log()
-
-    return ActivationStats()
-
-
-def trace_graph(fn: Callable, *args: Any, logdir: str | Path, name: str = "graph") -> Any:
-    """Run a ``tf.function`` once with graph tracing on and write its graph to ``logdir``.
-
-    Returns the traced ``tf.Graph`` (``fn.get_concrete_function(*args).graph``).
+    The function is only traced (``get_concrete_function``), so a training step is not executed and no
+    weight changes. Returns the traced ``tf.Graph``.
     """
     import tensorflow as tf
 
     if not hasattr(fn, "get_concrete_function"):
         raise ValueError("trace_graph needs a tf.function (decorate the Python function with @tf.function)")
+    graph = fn.get_concrete_function(*args).graph
     writer = file_writer(logdir)
-    tf.summary.trace_on(graph=True, profiler=False)
-    fn(*args)
     with writer.as_default():
-        tf.summary.trace_export(name=name, step=0)
-        graph = fn.get_concrete_function(*args).graph
         tf.summary.graph(graph)
     writer.flush()
     return graph
@@ -188,13 +90,75 @@ def read_scalars(logdir: str | Path) -> dict[str, tuple[np.ndarray, np.ndarray]]
     return out
 
 
+def _plugin_tensors(logdir: str | Path, plugin: str) -> dict[str, list[tuple[int, np.ndarray]]]:
+    """Every tensor summary of ``plugin`` under ``logdir``: ``{"run/tag": [(step, array), ...]}``."""
+    from tensorboard.util import tensor_util
+
+    logdir = Path(logdir)
+    if not logdir.exists():
+        raise ValueError(f"log directory {logdir} does not exist")
+    out: dict[str, list[tuple[int, np.ndarray]]] = {}
+    for d in _event_dirs(logdir):
+        acc = _accumulator(d)
+        run = d.relative_to(logdir).as_posix()
+        prefix = "" if run == "." else run + "/"
+        for tag in acc.Tags().get("tensors", []):
+            if acc.SummaryMetadata(tag).plugin_data.plugin_name == plugin:
+                out[prefix + tag] = [(e.step, tensor_util.make_ndarray(e.tensor_proto)) for e in acc.Tensors(tag)]
+    return out
+
+
+def read_histograms(logdir: str | Path) -> dict[str, list[tuple[int, np.ndarray]]]:
+    """Every ``tf.summary.histogram`` under ``logdir``: ``{"run/tag": [(step, buckets), ...]}``.
+
+    ``buckets`` has one row per bucket: left edge, right edge, count (TensorBoard's own format).
+    """
+    return {k: [(step, np.asarray(b, dtype=np.float64).reshape(-1, 3)) for step, b in v]
+            for k, v in _plugin_tensors(logdir, "histograms").items()}
+
+
+def _as_hwc(image: np.ndarray) -> np.ndarray:
+    return image[..., None] if image.ndim == 2 else image
+
+
+def read_images(logdir: str | Path) -> dict[str, list[tuple[int, list[np.ndarray]]]]:
+    """Every ``tf.summary.image`` under ``logdir``: ``{"run/tag": [(step, [uint8 image (H, W, C), ...]), ...]}``.
+
+    Grey images come back with C = 1, as they were written.
+    """
+    import io
+
+    from PIL import Image
+
+    out: dict[str, list[tuple[int, list[np.ndarray]]]] = {}
+    for key, events in _plugin_tensors(logdir, "images").items():
+        # the tensor holds width, height, then one encoded PNG per image
+        out[key] = [(step, [_as_hwc(np.asarray(Image.open(io.BytesIO(png)))) for png in value[2:]])
+                    for step, value in events]
+    return out
+
+
 def read_graph(logdir: str | Path) -> Any:
-    """The first GraphDef stored under ``logdir`` (written by :func:`trace_graph`), or None."""
+    """The first GraphDef stored under ``logdir``, or None.
+
+    Reads a graph written by ``tf.summary.graph`` (see :func:`trace_graph`), or else the largest function
+    graph recorded by ``tf.summary.trace_on(graph=True)`` + ``tf.summary.trace_export``.
+    """
+    from tensorboard.util import tensor_util
+    from tensorflow.core.protobuf import config_pb2
+
+    traced = []
     for d in _event_dirs(Path(logdir)):
         acc = _accumulator(d)
         if acc.Tags().get("graph"):
             return acc.Graph()
-    return None
+        for tag in acc.Tags().get("tensors", []):
+            if acc.SummaryMetadata(tag).plugin_data.plugin_name == "graph_run_metadata_graph":
+                for event in acc.Tensors(tag):
+                    meta = config_pb2.RunMetadata()
+                    meta.ParseFromString(tensor_util.make_ndarray(event.tensor_proto).item())
+                    traced += [f.pre_optimization_graph for f in meta.function_graphs]
+    return max(traced, key=lambda g: len(g.node)) if traced else None
 
 
 def plot_scalars(logdir: str | Path, tags: Sequence[str] | None = None, ncols: int = 3):

@@ -1,4 +1,4 @@
-"""helpers.summaries (TensorBoard event files written and read back) and helpers.widgets."""
+"""helpers.summaries (TensorBoard event files read back, graphs traced without running) and helpers.widgets."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -29,57 +29,65 @@ def test_scalars_round_trip(tmp_path):
     assert sorted(ax.get_title() for ax in fig.axes) == ["acc", "loss"]
 
 
-def test_histograms_and_images_are_not_scalars(tmp_path):
-    writer = summaries.file_writer(tmp_path)
-    summaries.log_histograms(writer, {"w": np.arange(10.0)}, 0)
-    summaries.log_images(writer, "imgs", np.zeros((2, 4, 4), np.uint8), 0)
+def test_histograms_and_images_read_back(tmp_path):
+    writer = tf.summary.create_file_writer(str(tmp_path / "train"))
+    images = np.zeros((3, 4, 5, 1), np.float32)
+    images[1] = 1.0
+    with writer.as_default():
+        for step in (0, 10):
+            tf.summary.histogram("w", np.arange(10.0) + step, step=step, buckets=5)
+        tf.summary.image("imgs", images, step=3, max_outputs=2)
+    writer.flush()
     assert summaries.read_scalars(tmp_path) == {}
-    with pytest.raises(ValueError):
-        summaries.log_images(writer, "bad", np.zeros(4), 0)
     with pytest.raises(ValueError, match="no scalar"):
         summaries.plot_scalars(tmp_path)
+    hists = summaries.read_histograms(tmp_path)
+    assert list(hists) == ["train/w"] and [s for s, _ in hists["train/w"]] == [0, 10]
+    buckets = hists["train/w"][1][1]
+    assert buckets.shape == (5, 3) and buckets[:, 2].sum() == 10
+    assert buckets[0, 0] == pytest.approx(10.0) and buckets[-1, 1] == pytest.approx(19.0)
+    imgs = summaries.read_images(tmp_path)
+    step, decoded = imgs["train/imgs"][0]
+    assert step == 3 and len(decoded) == 2  # max_outputs
+    assert decoded[0].shape == (4, 5, 1) and decoded[0].max() == 0 and decoded[1].min() == 255
+    with pytest.raises(ValueError, match="does not exist"):
+        summaries.read_histograms(tmp_path / "missing")
 
 
-def test_trace_graph_and_read_back(tmp_path):
+def test_trace_graph_writes_the_graph_without_running_the_function(tmp_path):
+    counter = tf.Variable(0.0)
+
     @tf.function
     def add(x, y):
+        counter.assign_add(1.0)  # a side effect, like an optimiser step
         return tf.add(x, y, name="sum")
 
     graph = summaries.trace_graph(add, tf.constant(1.0), tf.constant(2.0), logdir=tmp_path)
+    assert float(counter.numpy()) == 0.0, "tracing must not execute the function"
     assert "sum" in [op.name for op in graph.get_operations()]
     graph_def = summaries.read_graph(tmp_path)
     ops = {n.name: n.op for n in graph_def.node}
-    assert ops["sum"] == "AddV2" and set(graph_def.node[2].input) == {"x", "y"}
+    assert ops["sum"] == "AddV2"
+    assert set(next(n for n in graph_def.node if n.name == "sum").input) == {"x", "y"}
     ax = summaries.plot_graph(graph_def)
     assert any("sum" in t.get_text() for t in ax.texts)
     with pytest.raises(ValueError, match="tf.function"):
         summaries.trace_graph(lambda: 1, logdir=tmp_path)
 
 
-def test_activation_stats_values():
-    stats = summaries.activation_stats([[0.0, 2.0], [4.0, 0.0]])
-    assert stats == {"mean": 1.5, "std": pytest.approx(1.6583123951777), "min": 0.0, "max": 4.0,
-                     "zero_fraction": 0.5}
-    with pytest.raises(ValueError):
-        summaries.activation_stats([])
+def test_trace_on_export_graph_is_read_back(tmp_path):
+    @tf.function
+    def double(x):
+        return tf.multiply(x, 2.0, name="twice")
 
-
-def test_activation_stats_callback_logs_each_epoch(tmp_path):
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="relu", name="hidden"),
-                              keras.layers.Dense(1, name="out")])
-    model.compile("sgd", "mse")
-    sample = np.ones((2, 3), "float32")
-    cb = summaries.activation_stats_callback(model, sample, tmp_path, layers=["hidden"])
-    model.fit(np.ones((8, 3)), np.ones((8, 1)), epochs=3, verbose=0, callbacks=[cb])
-    assert len(cb.history) == 4  # before training + 3 epochs
-    hidden = keras.ops.convert_to_numpy(keras.Model(model.inputs[0], model.get_layer("hidden").output)(sample))
-    assert cb.history[-1]["hidden/mean"] == pytest.approx(hidden.mean(), rel=1e-5)
-    assert cb.history[-1]["hidden/max"] == pytest.approx(hidden.max(), rel=1e-5)
-    data = summaries.read_scalars(tmp_path)
-    assert len(data["activations/hidden/std"][0]) == 4
-    with pytest.raises(ValueError, match="unknown layer"):
-        summaries.activation_stats_callback(model, sample, tmp_path, layers=["nope"])
+    writer = tf.summary.create_file_writer(str(tmp_path))
+    tf.summary.trace_on(graph=True, profiler=False)
+    double(tf.constant(3.0))
+    with writer.as_default():
+        tf.summary.trace_export(name="double", step=0)
+    writer.flush()
+    assert "twice" in {n.name for n in summaries.read_graph(tmp_path).node}
+    assert summaries.read_graph(tmp_path / "nothing_here") is None
 
 
 def test_show_tensorboard_static_fallback(tmp_path, capsys, monkeypatch):
