@@ -16,7 +16,7 @@ def test_uniform_indices():
 
 
 def test_smoke_returns_direction_clips():
-    (xtr, ytr), (xte, yte), names = load_ucf101(smoke=True, frames=8, size=40)
+    (xtr, ytr), (xte, yte), names = load_ucf101(smoke=True, frames=8, size=40, n_per_class=(200, 100))
     assert xtr.shape == (800, 8, 40, 40, 3) and xte.shape == (400, 8, 40, 40, 3)
     assert xtr.dtype == np.uint8 and ytr.dtype == np.int64
     assert names == ["right", "left", "down", "up"] and set(ytr) == set(yte) == {0, 1, 2, 3}
@@ -26,7 +26,7 @@ def test_smoke_returns_direction_clips():
     assert CATALOGUE["ucf101"]["source"] == "tfds:ucf101"
 
 
-@pytest.mark.parametrize("kwargs", [dict(frames=0), dict(n_classes=102), dict(n_per_class=(5,)), dict(size=-3)])
+@pytest.mark.parametrize("kwargs", [{"frames": 0}, {"n_classes": 102}, {"n_per_class": (5,)}, {"size": -3}])
 def test_bad_arguments(kwargs):
     with pytest.raises(ValueError):
         load_ucf101(smoke=True, **kwargs)
@@ -35,7 +35,7 @@ def test_bad_arguments(kwargs):
 def test_full_mode_with_mock_data(tmp_path):
     tfds = pytest.importorskip("tensorflow_datasets")
     with tfds.testing.mock_data(num_examples=12):
-        (xtr, ytr), (xte, yte), names = load_ucf101(smoke=False, data_dir=tmp_path, n_classes=101, frames=4,
+        (xtr, ytr), (_, yte), names = load_ucf101(smoke=False, data_dir=tmp_path, n_classes=101, frames=4,
                                                     size=16, n_per_class=(2, 1))
     assert xtr.shape[1:] == (4, 16, 16, 3) and xtr.dtype == np.uint8
     assert 1 <= len(xtr) <= 12 and len(ytr) == len(xtr) and ytr.dtype == np.int64

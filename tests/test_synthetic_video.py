@@ -62,10 +62,10 @@ def test_eight_directions_and_names():
     assert direction_names(4) == ("right", "left", "down", "up") and len(direction_names(8)) == 8
 
 
-@pytest.mark.parametrize("kwargs", [dict(n=0), dict(n_directions=5), dict(size=20), dict(noise=-1.0),
-                                    dict(frames=2.5)])
+@pytest.mark.parametrize("kwargs", [{"n": 0}, {"n_directions": 5}, {"size": 20}, {"noise": -1.0},
+                                    {"frames": 2.5}])
 def test_bad_arguments(kwargs):
-    args = dict(n=5)
+    args = {"n": 5}
     args.update(kwargs)
     with pytest.raises(ValueError):
         moving_digits(_digits(), **args)

@@ -27,8 +27,6 @@ CATALOGUE = {
     },
 }
 
-SMOKE_COUNTS = (800, 400)  # clips: train, test
-
 
 def uniform_indices(n_frames: int, frames: int) -> np.ndarray:
     """``frames`` frame indices spread evenly over a clip of ``n_frames`` (repeats when the clip is short)."""
@@ -81,8 +79,8 @@ def load_ucf101(smoke: bool | None = None, data_dir: str | os.PathLike | None = 
 
     Full mode keeps the first ``n_classes`` classes of TFDS ``ucf101`` (split 1), at most
     ``n_per_class`` = (train, test) clips each, ``frames`` frames sampled uniformly over each clip
-    and resized to ``size``.  Smoke mode returns 800 / 400 moving-digit clips whose 4 classes are the
-    motion directions (``n_classes`` and ``n_per_class`` do not apply there).
+    and resized to ``size``.  Smoke mode returns 4 x ``n_per_class`` moving-digit clips whose 4 classes are the
+    motion directions (``n_classes`` does not apply there), ``n_per_class`` clips of each on average.
     """
     frames, size, n_classes = _check("frames", frames), _check("size", size), _check("n_classes", n_classes)
     if n_classes > 101:
@@ -91,7 +89,7 @@ def load_ucf101(smoke: bool | None = None, data_dir: str | os.PathLike | None = 
         raise ValueError(f"n_per_class must be (train, test), got {n_per_class!r}")
     per_train, per_test = (_check("n_per_class", v) for v in n_per_class)
     if resolve_smoke(smoke):
-        return _smoke(frames, size, SMOKE_COUNTS, seed)
+        return _smoke(frames, size, (4 * per_train, 4 * per_test), seed)
     train, info = load_tfds("ucf101", split="train", data_dir=data_dir, as_supervised=False, with_info=True,
                             dataset="UCF101")
     test = load_tfds("ucf101", split="test", data_dir=data_dir, as_supervised=False, dataset="UCF101")

@@ -47,9 +47,10 @@ def moving_digits(digits: np.ndarray, n: int, frames: int = 8, size: int = 40, n
     Returns ``(clips, labels, tracks)``: labels int64 in ``0..n_directions-1`` (names from
     ``direction_names``), tracks float (n, frames, 2) with the (row, col) of the digit's top-left
     corner in every frame.  The digit's position in the middle frame (index ``frames // 2``)
-    is uniform over the same square for every direction.  ``digits`` is a (N, h, w) array of grey digits 0..255 (e.g. MNIST);
-    with ``half_size`` they are shrunk 2x first.  ``speed`` is in pixels per frame along each moving
-    axis; ``noise`` is the standard deviation of Gaussian pixel noise (0..255 scale).
+    is uniform over the same square for every direction.  ``digits`` is a (N, h, w) array of grey
+    digits 0..255 (e.g. MNIST); with ``half_size`` they are shrunk 2x first.  ``speed`` is in
+    pixels per frame along each moving axis; ``noise`` is the standard deviation of Gaussian pixel
+    noise (0..255 scale).
     """
     digits = np.asarray(digits)
     if digits.ndim != 3 or len(digits) == 0:
@@ -95,22 +96,23 @@ def pan_zoom(image: np.ndarray, frames: int = 24, out_size: int = 160, zoom: tup
     """A virtual camera over a still ``image``: (frames, out_size, out_size, C) uint8 and the crop boxes.
 
     Frame f is a square crop whose side shrinks by the ``zoom`` factors (start, end) and whose
-    centre drifts by ``pan`` (fraction of the image, rows and cols), resized by nearest-neighbour
-    sampling.  Boxes are (frames, 4) float ``[row0, col0, row1, col1]`` in the image's pixels, so a
-    point (r, c) of the image appears in frame f at ``(r - row0) * out_size / (row1 - row0)``.
+    centre drifts from the image centre by ``pan`` (fraction of the image, rows and cols) over the
+    clip, resized by nearest-neighbour sampling; the crop is kept inside the image.  Boxes are
+    (frames, 4) float ``[row0, col0, row1, col1]`` in the image's pixels, so a point (r, c) of the
+    image appears in frame f at ``(r - row0) * out_size / (row1 - row0)``.
     """
     image = np.asarray(image)
     if image.ndim not in (2, 3):
         raise ValueError(f"image must be (H, W) or (H, W, C), got shape {image.shape}")
     frames, out_size = _positive_int("frames", frames), _positive_int("out_size", out_size)
-    if not (0 < zoom[0] and 0 < zoom[1]):
-        raise ValueError(f"zoom factors must be > 0, got {zoom!r}")
+    if len(zoom) != 2 or len(pan) != 2 or not (0 < zoom[0] and 0 < zoom[1]):
+        raise ValueError(f"zoom must be two factors > 0 and pan two fractions, got zoom={zoom!r}, pan={pan!r}")
     h, w = image.shape[:2]
     base = min(h, w)
     s = np.linspace(0.0, 1.0, frames)
     sides = base / np.interp(s, [0, 1], zoom)
-    centre_r = h / 2 + (s - 0.5) * pan[0] * h
-    centre_c = w / 2 + (s - 0.5) * pan[1] * w
+    centre_r = h / 2 + s * pan[0] * h
+    centre_c = w / 2 + s * pan[1] * w
     video, boxes = [], []
     for f in range(frames):
         half = sides[f] / 2
