@@ -9,6 +9,7 @@ Rooms, by concept:
 * ``classification``  MNIST, Fashion-MNIST, CIFAR-10/100, cats vs dogs
 * ``detection``       Penn-Fudan pedestrians
 * ``segmentation``    Oxford-IIIT Pet masks, Kaggle ultrasound nerves, LandCover.ai
+* ``video``           UCF101 clips (TFDS)
 * a new dataset goes into the room of its task (faces, captions, video, ...): its row into
   ``catalogue``, its loader into the room, its smoke stand-in into ``helpers.synthetic``.
 
@@ -24,8 +25,9 @@ from helpers.datasets.classification import (load_cats_vs_dogs, load_cifar10, lo
 from helpers.datasets.detection import boxes_from_mask, load_penn_fudan
 from helpers.datasets.segmentation import (has_kaggle_credentials, load_landcover, load_pet_masks,
                                            load_ultrasound_nerve)
+from helpers.datasets.video import load_ucf101
 from helpers.download import DownloadError
 
 __all__ = ["DownloadError", "boxes_from_mask", "class_names", "describe", "has_kaggle_credentials",
            "load_cats_vs_dogs", "load_cifar10", "load_cifar100", "load_fashion_mnist", "load_landcover",
-           "load_mnist", "load_penn_fudan", "load_pet_masks", "load_ultrasound_nerve"]
+           "load_mnist", "load_penn_fudan", "load_pet_masks", "load_ucf101", "load_ultrasound_nerve"]

@@ -145,6 +145,17 @@ CLASS_NAMES["pascal_voc"] = ("""background aeroplane bicycle bird boat bottle bu
     diningtable dog horse motorbike person pottedplant sheep sofa train tvmonitor""".split())
 
 
+# ---------------------------------------------------------------- video
+DATASETS["ucf101"] = {
+    "title": "UCF101 action recognition, 101 classes, 13,320 YouTube clips (TFDS 'ucf101', split 1, 256 px)",
+    "url": "https://www.crcv.ucf.edu/data/UCF101.php",
+    "sha256": None,  # TFDS checks its own download checksums
+    "source": "tfds:ucf101",
+    "license": "research use; no explicit licence stated by the CRCV site",
+    "smoke": "seeded moving-digit clips (helpers.synthetic.video.moving_digits), label = motion direction",
+}
+
+
 def files() -> list[dict[str, str | None]]:
     """The manifest: every file ``fetch`` downloads for the course (name, url, sha256 or None, licence).
 

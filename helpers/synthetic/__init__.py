@@ -11,6 +11,7 @@ Rooms, by concept:
   augmented variants of photos (``photo_variants``)
 * ``scenes``   detection scenes: digits on canvases with boxes, pedestrians in streets
 * ``masks``    segmentation scenes with pixel masks: ultrasound nerves, shapes, aerial tiles
+* ``video``    clips: digits moving in a direction, a pan/zoom over a photo
 * a new generator goes into the room of what it makes (faces, captioned scenes, video clips, ...).
 """
 from __future__ import annotations
@@ -21,8 +22,9 @@ from helpers.synthetic.masks import (AERIAL_CLASSES, AERIAL_COLOURS, MASK_SCENE_
                                      aerial_tiles, shape_mask_scenes, ultrasound_images)
 from helpers.synthetic.points import TOY_KINDS, clustered_vectors, gaussian_ring, toy_2d
 from helpers.synthetic.scenes import digit_canvases, pedestrian_scenes
+from helpers.synthetic.video import direction_names, moving_digits, pan_zoom
 
 __all__ = ["AERIAL_CLASSES", "AERIAL_COLOURS", "MASK_SCENE_CLASSES", "MASK_SCENE_HUES", "MAX_CLASSES", "SHAPES",
-           "TOY_KINDS", "aerial_tiles", "balanced_labels", "class_images", "clustered_vectors", "digit_canvases", "gaussian_ring",
-           "pedestrian_scenes", "photo_variants", "shape_mask_scenes", "toy_2d", "two_class_photos",
-           "ultrasound_images"]
+           "TOY_KINDS", "aerial_tiles", "balanced_labels", "class_images", "clustered_vectors", "digit_canvases",
+           "direction_names", "gaussian_ring", "moving_digits", "pan_zoom", "pedestrian_scenes", "photo_variants",
+           "shape_mask_scenes", "toy_2d", "two_class_photos", "ultrasound_images"]
