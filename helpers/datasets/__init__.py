@@ -813,3 +813,4 @@ def load_landcover(smoke: bool | None = None, data_dir: str | os.PathLike | None
 
 
 
+from helpers.datasets.captions import load_flickr8k  # noqa: E402,F401

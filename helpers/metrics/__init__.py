@@ -467,3 +467,4 @@ def mask_iou(y_true: Any, y_pred: Any, per_image: bool = False) -> float | np.nd
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.where(union > 0, inter / union, 1.0)
     return float(value) if axes is None else value
+from helpers.metrics.captioning import bleu_1_to_4, corpus_bleu, cross_modal_recall_at_k, ngram_counts  # noqa: E402,F401
