@@ -35,10 +35,11 @@ def test_scenes_layout_matches_captions_and_pixels():
         rel, opp = ("above", "below") if layout["vertical"][i] else ("left of", "right of")
         assert caps[i] == [f"a {a} {rel} a {b}", f"a {b} {opp} a {a}"]
         (x0, y0, x1, y1), (u0, v0, u1, v1) = layout["boxes"][i]
-        if layout["vertical"][i]:
-            assert y1 <= 28 <= v0  # first digit in the top half, second in the bottom half
-        else:
-            assert x1 <= 28 <= u0
+        along, across = (1, 0) if layout["vertical"][i] else (0, 1)
+        box = layout["boxes"][i]
+        assert box[0, along + 2] <= 28 <= box[1, along]  # first digit in the left / top half, second in the other
+        centres = (box[:, :2] + box[:, 2:]) / 2
+        assert abs(centres[0, across] - centres[1, across]) < abs(centres[0, along] - centres[1, along])  # not diagonal
         # the brightest pixel inside each box encodes the digit's label
         for k, (c0, r0, c1, r1) in enumerate(layout["boxes"][i].astype(int)):
             label = layout["first" if k == 0 else "second"][i]

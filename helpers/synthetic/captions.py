@@ -41,7 +41,8 @@ def scene_caption(first: int, relation: str, second: int, sizes: tuple[str, str]
 def digit_caption_scenes(n: int, digits: tuple[np.ndarray, np.ndarray], size: int = 56, seed: int = 0,
                          size_words: bool = False, noise: float = 0.0
                          ) -> tuple[np.ndarray, list[list[str]], dict[str, np.ndarray]]:
-    """``n`` grey scenes (n, size, size) uint8 of two real digits side by side or one above the other.
+    """``n`` grey scenes (n, size, size) uint8 of two real digits side by side or one above the other
+    (each digit in its half along the relation, near the middle across it).
 
     Returns (images, captions, layout): ``captions[i]`` holds two equivalent references
     ('a seven left of a two', 'a two right of a seven'); ``layout`` has 'first' and 'second'
@@ -75,7 +76,9 @@ def digit_caption_scenes(n: int, digits: tuple[np.ndarray, np.ndarray], size: in
             digit = _resize_nearest(x[j].astype(np.float32), side)
             slack = half - side
             off_a = k * half + int(rng.integers(0, slack + 1))   # along the relation axis
-            off_b = int(rng.integers(0, size - side + 1))        # across it
+            centre = (size - side) // 2                          # across it: near the middle, so that
+            jitter = side // 4                                   # the relation is never diagonal
+            off_b = centre + int(rng.integers(-jitter, jitter + 1))
             r0, c0 = (off_a, off_b) if vertical[i] else (off_b, off_a)
             region = images[i, r0:r0 + side, c0:c0 + side]
             np.maximum(region, digit, out=region)
