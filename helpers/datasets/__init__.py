@@ -10,6 +10,7 @@ Rooms, by concept:
 * ``detection``       Penn-Fudan pedestrians
 * ``segmentation``    Oxford-IIIT Pet masks, Kaggle ultrasound nerves, LandCover.ai
 * ``video``           UCF101 clips (TFDS)
+* ``captions``        Flickr8k photos with five captions each
 * a new dataset goes into the room of its task (faces, captions, video, ...): its row into
   ``catalogue``, its loader into the room, its smoke stand-in into ``helpers.synthetic``.
 
@@ -19,6 +20,7 @@ functions that need them.
 """
 from __future__ import annotations
 
+from helpers.datasets.captions import load_flickr8k
 from helpers.datasets.catalogue import class_names, describe
 from helpers.datasets.classification import (load_cats_vs_dogs, load_cifar10, load_cifar100, load_fashion_mnist,
                                              load_mnist)
@@ -29,5 +31,6 @@ from helpers.datasets.video import load_ucf101
 from helpers.download import DownloadError
 
 __all__ = ["DownloadError", "boxes_from_mask", "class_names", "describe", "has_kaggle_credentials",
-           "load_cats_vs_dogs", "load_cifar10", "load_cifar100", "load_fashion_mnist", "load_landcover",
-           "load_mnist", "load_penn_fudan", "load_pet_masks", "load_ucf101", "load_ultrasound_nerve"]
+           "load_cats_vs_dogs", "load_cifar10", "load_cifar100", "load_fashion_mnist", "load_flickr8k",
+           "load_landcover", "load_mnist", "load_penn_fudan", "load_pet_masks", "load_ucf101",
+           "load_ultrasound_nerve"]

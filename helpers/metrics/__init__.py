@@ -2,12 +2,13 @@
 
 Rooms, by task: ``retrieval`` (distances, ranking, precision@k, mAP, recall of approximate search),
 ``detection`` (box formats, IoU, NMS, anchors, AP), ``segmentation`` (pixel accuracy, IoU, Dice),
-``generative`` (Frechet distance of features, mode coverage).
+``generative`` (Frechet distance of features, mode coverage), ``captioning`` (BLEU, cross-modal recall@k).
 A new metric goes into the room of its task (``similarity``, ``captioning``, ``generative``, ...).
 """
 
 from __future__ import annotations
 
+from helpers.metrics.captioning import bleu_1_to_4, corpus_bleu, cross_modal_recall_at_k, ngram_counts
 from helpers.metrics.detection import (
     AP_METHODS,
     BOX_FORMATS,
@@ -43,6 +44,10 @@ from helpers.metrics.segmentation import (
 )
 
 __all__ = [
+    "bleu_1_to_4",
+    "corpus_bleu",
+    "cross_modal_recall_at_k",
+    "ngram_counts",
     "frechet_distance",
     "mode_coverage",
     "AP_METHODS",

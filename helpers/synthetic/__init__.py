@@ -11,12 +11,14 @@ Rooms, by concept:
   augmented variants of photos (``photo_variants``)
 * ``scenes``   detection scenes: digits on canvases with boxes, pedestrians in streets
 * ``masks``    segmentation scenes with pixel masks: ultrasound nerves, shapes, aerial tiles
+* ``captions`` scenes with template captions, a small corpus with known analogies
 * ``video``    clips: digits moving in a direction, a pan/zoom over a photo
 * a new generator goes into the room of what it makes (faces, captioned scenes, video clips, ...).
 """
 from __future__ import annotations
 
 from helpers.synthetic._draw import MAX_CLASSES, SHAPES
+from helpers.synthetic.captions import digit_caption_scenes, factor_corpus, scene_caption
 from helpers.synthetic.images import balanced_labels, class_images, photo_variants, two_class_photos
 from helpers.synthetic.masks import (AERIAL_CLASSES, AERIAL_COLOURS, MASK_SCENE_CLASSES, MASK_SCENE_HUES,
                                      aerial_tiles, shape_mask_scenes, ultrasound_images)
@@ -26,5 +28,6 @@ from helpers.synthetic.video import direction_names, moving_digits, pan_zoom
 
 __all__ = ["AERIAL_CLASSES", "AERIAL_COLOURS", "MASK_SCENE_CLASSES", "MASK_SCENE_HUES", "MAX_CLASSES", "SHAPES",
            "TOY_KINDS", "aerial_tiles", "balanced_labels", "class_images", "clustered_vectors", "digit_canvases",
-           "direction_names", "gaussian_ring", "moving_digits", "pan_zoom", "pedestrian_scenes", "photo_variants",
-           "shape_mask_scenes", "toy_2d", "two_class_photos", "ultrasound_images"]
+           "digit_caption_scenes", "direction_names", "factor_corpus", "gaussian_ring", "moving_digits",
+           "pan_zoom", "pedestrian_scenes", "photo_variants", "scene_caption", "shape_mask_scenes", "toy_2d",
+           "two_class_photos", "ultrasound_images"]
