@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # costs nothing at import time
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 import numpy as np
 
@@ -26,7 +30,7 @@ def _as_images(images: Any) -> np.ndarray:
 
 def image_grid(images: Any, labels: Sequence[Any] | None = None, ncols: int = 8, cmap: str = "gray",
                title: str | None = None, size: float = 1.4, vmin: float | None = None,
-               vmax: float | None = None):
+               vmax: float | None = None) -> Figure:
     """Show images in a grid with optional per-image labels; returns the figure."""
     plt = _plt()
     arr = _as_images(images)
@@ -59,7 +63,7 @@ def image_grid(images: Any, labels: Sequence[Any] | None = None, ncols: int = 8,
     return fig
 
 
-def training_curves(history: Any, metrics: Sequence[str] | None = None, title: str | None = None):
+def training_curves(history: Any, metrics: Sequence[str] | None = None, title: str | None = None) -> Figure:
     """Plot train/validation curves from a Keras History or a dict of lists; returns the figure."""
     plt = _plt()
     hist: Mapping[str, Sequence[float]] = getattr(history, "history", history)
@@ -86,7 +90,7 @@ def training_curves(history: Any, metrics: Sequence[str] | None = None, title: s
 
 
 def show_matrix(values: Any, ax: Any = None, title: str | None = None, cmap: str = "Blues",
-                fmt: str = "{:g}", highlight: Sequence[tuple[int, int, int, int]] = ()):
+                fmt: str = "{:g}", highlight: Sequence[tuple[int, int, int, int]] = ()) -> Axes:
     """Draw a small 2-D array as a coloured grid with each value written in its cell.
 
     ``highlight`` is a list of (row, col, height, width) rectangles to outline (a kernel window, say).
@@ -112,7 +116,7 @@ def show_matrix(values: Any, ax: Any = None, title: str | None = None, cmap: str
 
 
 def decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray, y: np.ndarray,
-                      ax: Any = None, resolution: int = 150, title: str | None = None):
+                      ax: Any = None, resolution: int = 150, title: str | None = None) -> Axes:
     """Shade the plane by ``predict`` (returns P(class 1) per 2-D point) and scatter the labelled points."""
     plt = _plt()
     X = np.asarray(X, dtype=np.float32)
@@ -137,12 +141,12 @@ def decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray
     return ax
 
 
-# ---------------------------------------------------------------- detection (chapter 4)
+# ---------------------------------------------------------------- boxes on images
 
 def draw_boxes(image: Any, boxes: Any, labels: Sequence[Any] | None = None, scores: Sequence[float] | None = None,
                ax: Any = None, class_names: Sequence[str] | None = None, color: Any = None,
                box_format: str = "xyxy", title: str | None = None, linewidth: float = 1.5,
-               linestyle: str = "-", cmap: str = "gray"):
+               linestyle: str = "-", cmap: str = "gray") -> Axes:
     """Draw an image with boxes (pixel 'xyxy' or 'xywh') and optional labels and scores; returns the axes.
 
     ``color``: one matplotlib colour for every box, else one colour per class (or per box).

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 
-def file_writer(logdir: str | Path):
+def file_writer(logdir: str | Path) -> Any:
     """A ``tf.summary`` writer for ``logdir`` (created if missing); chapter 1 shows the call itself."""
     import tensorflow as tf
 
@@ -161,7 +161,7 @@ def read_graph(logdir: str | Path) -> Any:
     return max(traced, key=lambda g: len(g.node)) if traced else None
 
 
-def plot_scalars(logdir: str | Path, tags: Sequence[str] | None = None, ncols: int = 3):
+def plot_scalars(logdir: str | Path, tags: Sequence[str] | None = None, ncols: int = 3) -> Any:
     """Static stand-in for TensorBoard's scalars tab: one panel per tag (runs overlaid)."""
     import matplotlib.pyplot as plt
 
@@ -197,7 +197,7 @@ def plot_scalars(logdir: str | Path, tags: Sequence[str] | None = None, ncols: i
     return fig
 
 
-def plot_graph(graph_def: Any, ax: Any = None, title: str | None = None):
+def plot_graph(graph_def: Any, ax: Any = None, title: str | None = None) -> Any:
     """Static stand-in for TensorBoard's graph tab: ops drawn left to right by depth, edges as arrows."""
     import matplotlib.pyplot as plt
 
@@ -257,7 +257,7 @@ def show_tensorboard(logdir: str | Path, static: Callable[[], Any] | None = None
         plt.show()
 
 
-# ---------------------------------------------------------------- embedding projector (chapter 3)
+# ---------------------------------------------------------------- embedding projector sprites
 
 SPRITE_LIMIT = 8192  # px: the largest sprite TensorBoard's projector accepts
 
@@ -284,56 +284,3 @@ def make_sprite(images: Any) -> np.ndarray:
         r, c = divmod(i, side)
         sprite[r * h:(r + 1) * h, c * w:(c + 1) * w] = img
     return sprite
-
-
-def export_projector(logdir: str | Path, features: Any, labels: Any = None, images: Any = None,
-                     name: str = "embedding") -> dict[str, Any]:
-    """Write what TensorBoard's projector reads: a checkpoint holding ``features`` as a variable,
-    ``metadata.tsv`` (one label per line, or a header + columns when ``labels`` is a dict),
-    ``sprite.png`` generated from ``images``, and ``projector_config.pbtxt``.
-
-    Returns the paths and the ``tensor_name`` the config points at.
-    """
-    import tensorflow as tf
-    from PIL import Image
-    from tensorboard.plugins import projector
-
-    feats = np.asarray(features, dtype=np.float32)
-    if feats.ndim != 2 or feats.shape[0] == 0 or feats.shape[1] == 0:
-        raise ValueError(f"features must be a non-empty 2-D array (n_points, dim), got shape {np.shape(features)}")
-    if not name.isidentifier():
-        raise ValueError(f"name must be a Python identifier (it names the checkpointed variable), got {name!r}")
-    n = len(feats)
-    logdir = Path(logdir)
-    logdir.mkdir(parents=True, exist_ok=True)
-    out: dict[str, Any] = {"logdir": logdir, "tensor_name": f"{name}/.ATTRIBUTES/VARIABLE_VALUE"}
-    config = projector.ProjectorConfig()
-    emb = config.embeddings.add()
-    emb.tensor_name = out["tensor_name"]
-    if labels is not None:
-        columns = dict(labels) if isinstance(labels, dict) else {"label": labels}
-        values = {k: [str(v) for v in np.asarray(col).ravel()] for k, col in columns.items()}
-        bad = {k: len(v) for k, v in values.items() if len(v) != n}
-        if bad:
-            raise ValueError(f"{n} feature rows but metadata columns of lengths {bad}")
-        if any("\t" in v or "\n" in v for col in values.values() for v in col):
-            raise ValueError("metadata values must not contain tabs or newlines")
-        rows = list(zip(*values.values()))
-        lines = ([] if len(values) == 1 else ["\t".join(values)]) + ["\t".join(r) for r in rows]
-        out["metadata"] = logdir / "metadata.tsv"
-        out["metadata"].write_text("\n".join(lines) + "\n", encoding="utf-8")
-        emb.metadata_path = "metadata.tsv"
-    if images is not None:
-        thumbs = np.asarray(images)
-        if len(thumbs) != n:
-            raise ValueError(f"{n} feature rows but {len(thumbs)} images")
-        sprite = make_sprite(thumbs)
-        out["sprite"] = logdir / "sprite.png"
-        Image.fromarray(sprite).convert("RGB").save(out["sprite"])
-        emb.sprite.image_path = "sprite.png"
-        emb.sprite.single_image_dim.extend([int(thumbs.shape[2]), int(thumbs.shape[1])])  # width, height
-    checkpoint = tf.train.Checkpoint(**{name: tf.Variable(feats, name=name)})
-    out["checkpoint"] = Path(checkpoint.save(str(logdir / "embedding.ckpt")))
-    projector.visualize_embeddings(str(logdir), config)
-    out["config"] = logdir / "projector_config.pbtxt"
-    return out
