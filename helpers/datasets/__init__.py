@@ -813,3 +813,4 @@ def load_landcover(smoke: bool | None = None, data_dir: str | os.PathLike | None
 
 
 
+from helpers.datasets.faces import load_lfw  # noqa: E402,F401

@@ -740,3 +740,4 @@ def colourise_mask(mask: np.ndarray, colours: np.ndarray | None = None) -> np.nd
     if mask.size and (mask.min() < 0 or mask.max() >= len(palette)):
         raise ValueError(f"mask values must be in 0..{len(palette) - 1}, got {mask.min()}..{mask.max()}")
     return palette[mask]
+from helpers.synthetic.faces import cartoon_faces  # noqa: E402,F401
