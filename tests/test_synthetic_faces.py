@@ -1,6 +1,8 @@
 """helpers.synthetic.faces: seeded cartoon faces with known landmarks and attributes."""
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -32,7 +34,7 @@ def test_landmark_geometry() -> None:
     # eye midpoint grows with the pose class
     offset = marks[:, 2, 0] - eyes_mid[:, 0]
     means = [offset[attrs["pose"] == p].mean() for p in range(5)]
-    assert all(a < b for a, b in zip(means, means[1:])), means
+    assert all(a < b for a, b in itertools.pairwise(means)), means
 
 
 def test_attributes_change_pixels() -> None:
