@@ -9,6 +9,7 @@ Rooms, by concept:
 * ``classification``  MNIST, Fashion-MNIST, CIFAR-10/100, cats vs dogs
 * ``detection``       Penn-Fudan pedestrians
 * ``segmentation``    Oxford-IIIT Pet masks, Kaggle ultrasound nerves, LandCover.ai
+* ``faces``           Labeled Faces in the Wild (TFDS)
 * ``video``           UCF101 clips (TFDS)
 * ``captions``        Flickr8k photos with five captions each
 * a new dataset goes into the room of its task (faces, captions, video, ...): its row into
@@ -25,6 +26,7 @@ from helpers.datasets.catalogue import class_names, describe
 from helpers.datasets.classification import (load_cats_vs_dogs, load_cifar10, load_cifar100, load_fashion_mnist,
                                              load_mnist)
 from helpers.datasets.detection import boxes_from_mask, load_penn_fudan
+from helpers.datasets.faces import load_lfw
 from helpers.datasets.segmentation import (has_kaggle_credentials, load_landcover, load_pet_masks,
                                            load_ultrasound_nerve)
 from helpers.datasets.video import load_ucf101
@@ -32,5 +34,5 @@ from helpers.download import DownloadError
 
 __all__ = ["DownloadError", "boxes_from_mask", "class_names", "describe", "has_kaggle_credentials",
            "load_cats_vs_dogs", "load_cifar10", "load_cifar100", "load_fashion_mnist", "load_flickr8k",
-           "load_landcover", "load_mnist", "load_penn_fudan", "load_pet_masks", "load_ucf101",
+           "load_landcover", "load_lfw", "load_mnist", "load_penn_fudan", "load_pet_masks", "load_ucf101",
            "load_ultrasound_nerve"]

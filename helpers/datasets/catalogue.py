@@ -172,6 +172,18 @@ DATASETS["flickr8k"] = {
 }
 
 
+# ---------------------------------------------------------------- faces
+LFW_URL = "http://vis-www.cs.umass.edu/lfw/lfw.tgz"  # the archive TFDS's lfw builder downloads
+DATASETS["lfw"] = {
+    "title": "Labeled Faces in the Wild (13,233 photos, 5,749 people, 250x250 RGB)",
+    "url": LFW_URL,
+    "sha256": None,  # TFDS checks the archive against its own recorded checksum
+    "source": "Huang, Ramesh, Berg and Learned-Miller, UMass Amherst technical report 07-49, 2007; TFDS 'lfw'",
+    "license": "research use; see http://vis-www.cs.umass.edu/lfw/",
+    "smoke": "the 100 face crops (25x25 grey, no identities) of skimage.data.lfw_subset()",
+}
+
+
 def files() -> list[dict[str, str | None]]:
     """The manifest: every file ``fetch`` downloads for the course (name, url, sha256 or None, licence).
 
