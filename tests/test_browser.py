@@ -1,7 +1,7 @@
 """Every notebook opened the way a student opens it: JupyterLab on 127.0.0.1, in Debian's Chromium.
 
-For each notebook the test runs the cells from the top to the ``helpers.setup`` cell (Shift+Enter, as a
-student would), checks that the environment report is printed and that no cell shows an error, and
+For each notebook the test waits for the kernel, runs the code cells from the top to the ``helpers.setup``
+cell one by one (Ctrl+Enter, as a student would), checks that the environment report is printed and that no cell shows an error, and
 saves a screenshot to ``build/browser/``.  In chapter 1 it then runs the gradient-descent widget cell
 live, moves the learning-rate slider with the keyboard and checks that the figure changes.
 
@@ -111,13 +111,6 @@ def _shutdown_kernels(base: str, token: str) -> None:
         urllib.request.urlopen(req, timeout=30).close()
 
 
-def _wait_idle(page, timeout: float = 180.0) -> None:
-    """Wait until no cell of the open notebook shows the busy prompt [*]."""
-    page.wait_for_function(
-        "() => ![...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPrompt')]"
-        ".some(p => p.textContent.includes('*'))", timeout=timeout * 1000)
-
-
 def _errors(page) -> list[str]:
     texts = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
                          ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
@@ -133,13 +126,33 @@ def _open(page, base: str, token: str, name: str, n_cells: int):
     return page.locator(CELLS)
 
 
-def _run_to(page, cells, last: int) -> None:
-    """Select the first cell and press Shift+Enter until cell ``last`` has run."""
-    cells.nth(0).locator(".jp-InputPrompt").click()
+def _kernel_idle(base: str, token: str, timeout: float = 120.0) -> None:
+    """Wait until the notebook's kernel has started and reports idle (cells sent earlier could be lost)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"{base}/api/kernels?token={token}", timeout=10) as r:
+            kernels = json.load(r)
+        if kernels and all(k.get("execution_state") == "idle" for k in kernels):
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"the kernel did not become idle within {timeout:.0f} s")
+
+
+def _run_cell(page, cells, index: int) -> None:
+    """Select code cell ``index``, run it (Ctrl+Enter, as a student would), wait for its prompt number."""
+    cells.nth(index).locator(".jp-InputPrompt").click()
     page.keyboard.press("Escape")
-    for _ in range(last + 1):
-        page.keyboard.press("Shift+Enter")
-        _wait_idle(page)
+    page.keyboard.press("Control+Enter")
+    prompt = cells.nth(index).locator(".jp-InputPrompt")
+    page.wait_for_function("(el) => /\\[\\d+\\]/.test(el.textContent)", arg=prompt.element_handle(),
+                           timeout=180_000)
+
+
+def _run_to(page, cells, nb: dict, last: int) -> None:
+    """Run every code cell from the top to cell ``last``, in order."""
+    for index in range(last + 1):
+        if nb["cells"][index]["cell_type"] == "code":
+            _run_cell(page, cells, index)
 
 
 @pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.name)
@@ -151,7 +164,8 @@ def test_notebook_opens_and_runs_its_first_cells(lab, page, path):
     SHOTS.mkdir(parents=True, exist_ok=True)
     try:
         cells = _open(page, base, token, path.name, len(nb["cells"]))
-        _run_to(page, cells, setup_index)
+        _kernel_idle(base, token)
+        _run_to(page, cells, nb, setup_index)
         report = cells.nth(setup_index).locator(".jp-OutputArea-output").all_inner_texts()
         assert any(REPORT in t and "mode: smoke" in t for t in report), f"no environment report: {report}"
         assert not _errors(page), _errors(page)
@@ -166,12 +180,8 @@ def _move_a_slider(page, cells, nb: dict, setup_index: int) -> None:
     """Run chapter 1's live gradient-descent widget and check that moving its slider redraws the figure."""
     imports = setup_index + 1  # the cell after setup imports numpy, matplotlib and helpers.widgets
     widget = next(i for i, c in enumerate(nb["cells"]) if WIDGET_CALL in "".join(c["source"]))
-    cells.nth(imports).locator(".jp-InputPrompt").click()
-    page.keyboard.press("Shift+Enter")
-    _wait_idle(page)
-    cells.nth(widget).locator(".jp-InputPrompt").click()
-    page.keyboard.press("Shift+Enter")
-    _wait_idle(page)
+    _run_cell(page, cells, imports)
+    _run_cell(page, cells, widget)
     output = cells.nth(widget).locator(".jp-Cell-outputArea")
     image = output.locator("img").first
     image.wait_for()
