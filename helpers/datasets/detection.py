@@ -3,27 +3,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from helpers.config import resolve_smoke
 from helpers.datasets import catalogue as C
-from helpers.download import (DownloadError, _data_dir, fetch)
-
-
-def boxes_from_mask(mask: Any) -> np.ndarray:
-    """Tight boxes float32 (k, 4) ``[x1, y1, x2, y2]`` (exclusive end) of instances 1..k of an id mask."""
-    m = np.asarray(mask)
-    if m.ndim != 2:
-        raise ValueError(f"mask must be a 2-D array of instance ids, got shape {m.shape}")
-    out = []
-    for k in np.unique(m):
-        if k == 0:
-            continue
-        ys, xs = np.nonzero(m == k)
-        out.append([xs.min(), ys.min(), xs.max() + 1, ys.max() + 1])
-    return np.asarray(out, dtype=np.float32).reshape(-1, 4)
+from helpers.download import DownloadError, _data_dir, fetch
+from helpers.synthetic.scenes import boxes_from_mask
 
 
 def _read_penn_fudan(root: Path, max_images: int | None) -> tuple[list, list, list]:

@@ -6,6 +6,21 @@ import numpy as np
 from helpers import checks
 from helpers.synthetic._draw import _ellipse, _hsv_to_rgb
 
+
+def boxes_from_mask(mask: np.ndarray) -> np.ndarray:
+    """Tight boxes float32 (k, 4) ``[x1, y1, x2, y2]`` (exclusive end) of instances 1..k of an id mask."""
+    m = np.asarray(mask)
+    if m.ndim != 2:
+        raise ValueError(f"mask must be a 2-D array of instance ids, got shape {m.shape}")
+    out = []
+    for k in np.unique(m):
+        if k == 0:
+            continue
+        ys, xs = np.nonzero(m == k)
+        out.append([xs.min(), ys.min(), xs.max() + 1, ys.max() + 1])
+    return np.asarray(out, dtype=np.float32).reshape(-1, 4)
+
+
 def _paste_size(digit_size: int | tuple[int, int]) -> tuple[int, int]:
     lo, hi = (digit_size, digit_size) if np.isscalar(digit_size) else tuple(digit_size)
     if any(isinstance(v, bool) or int(v) != v for v in (lo, hi)) or not 8 <= lo <= hi:
@@ -150,13 +165,12 @@ def pedestrian_scenes(n: int, image_size: tuple[int, int] = (240, 320), n_people
             else:
                 continue
             body = _person(u, v, cx, top, hh, rng) & (mask == 0)
-            ys, xs = np.nonzero(body)
-            if len(ys) == 0:
+            if not body.any():
                 continue
             colour = _hsv_to_rgb(rng.uniform(), rng.uniform(0.2, 0.9), rng.uniform(0.05, 0.45))
             img[body] = colour
             mask[body] = len(img_boxes) + 1
-            img_boxes.append([xs.min(), ys.min(), xs.max() + 1, ys.max() + 1])
+            img_boxes.append(boxes_from_mask(body)[0].tolist())
         img = img + rng.normal(0.0, 6.0, img.shape)
         images.append(np.clip(img, 0, 255).astype(np.uint8))
         boxes.append(np.asarray(img_boxes, dtype=np.float32).reshape(-1, 4))
