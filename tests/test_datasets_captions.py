@@ -2,24 +2,16 @@
 from __future__ import annotations
 
 import io
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from fakes import make_zip as zip_bytes
+from localserver import closed_port_url
 
 from helpers.datasets import captions as D
 from helpers.datasets import catalogue as C
 from helpers.download import DownloadError
-from localserver import closed_port_url
-
-
-def zip_bytes(files: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, data in files.items():
-            z.writestr(name, data)
-    return buf.getvalue()
 
 
 def jpeg(colour: tuple[int, int, int]) -> bytes:

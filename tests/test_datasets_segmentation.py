@@ -9,18 +9,17 @@ import base64
 import io
 import json
 import time
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
-
-from helpers import datasets as D
-from helpers.datasets import catalogue as C
-from helpers.datasets import segmentation
-from helpers import synthetic as S
+from fakes import make_zip as zip_bytes
 from localserver import closed_port_url
 
+from helpers import datasets as D
+from helpers import synthetic as S
+from helpers.datasets import catalogue as C
+from helpers.datasets import segmentation
 
 pytestmark = pytest.mark.usefixtures("isolated_data_dir")
 
@@ -32,13 +31,6 @@ def tif_bytes(array: np.ndarray) -> bytes:
     Image.fromarray(array).save(buf, format="TIFF")
     return buf.getvalue()
 
-
-def zip_bytes(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
 
 
 # ---------------------------------------------------------------- Oxford-IIIT Pet masks
