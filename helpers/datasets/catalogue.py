@@ -184,12 +184,43 @@ DATASETS["lfw"] = {
 }
 
 
+# ---------------------------------------------------------------- pretrained weights
+# Keras application weights (and the ImageNet class index) the notebooks load, by their original URL;
+# keras.applications checks its own hash of each (helpers.pretrained), so the digest here stays None
+# unless a mirror pins it.  Any other keras.applications URL is fetched from a mirror the same way.
+_KERAS_APPS = "https://storage.googleapis.com/tensorflow/keras-applications/"
+KERAS_FILES: dict[str, str | None] = {url: None for url in (
+    _KERAS_APPS + "mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5",      # 01, 03
+    _KERAS_APPS + "mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_128.h5",      # 03, smoke budgets
+    _KERAS_APPS + "mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5",  # 09
+    _KERAS_APPS + "vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",                       # 02, 03, 08
+    _KERAS_APPS + "inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",         # 03
+    _KERAS_APPS + "resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",                   # 05
+    _KERAS_APPS + "efficientnet_v2/efficientnetv2-b0_notop.h5",                                    # 07
+    "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json",       # 01, 03
+)}
+KERAS_LICENSE = "Keras applications: weights under the licence of each paper's release (see keras.io/api/applications)"
+# KerasHub presets the notebooks load: the Kaggle model handle kagglehub downloads, and the URL of that
+# version's archive, which is where a mirror keeps it (a .tar.gz of the preset folder).
+KAGGLE_MODELS_URL = "https://www.kaggle.com/api/v1/models/"
+KERAS_HUB_PRESETS: dict[str, dict[str, str | None]] = {
+    preset: {"handle": handle, "url": KAGGLE_MODELS_URL + handle + "/download", "sha256": None,
+             "license": licence}
+    for preset, handle, licence in (
+        ("dfine_nano_coco", "keras/d-fine/keras/dfine_nano_coco/1", "Apache 2.0 (D-FINE); COCO-trained"),  # 04
+        ("deeplab_v3_plus_resnet50_pascalvoc", "keras/deeplabv3plus/keras/deeplab_v3_plus_resnet50_pascalvoc/4",
+         "Apache 2.0 (KerasHub); PASCAL VOC-trained"),                                                      # 05
+    )}
+
+
 def files() -> list[dict[str, str | None]]:
     """The manifest: every file ``fetch`` downloads for the course (name, url, sha256 or None, licence).
 
     ``make mirror`` copies these into a mirror folder; ``DLCV_MIRROR`` then serves them.  TFDS datasets
     (cats vs dogs, Oxford-IIIT Pet, LFW, UCF101, ...) are prepared by TFDS itself into
-    ``<DLCV_DATA_DIR>/tfds``; copy that folder to share them.  The Kaggle competition data cannot be
+    ``<DLCV_DATA_DIR>/tfds`` (or read from ``<mirror folder>/tfds``).  Keras application weights and the
+    ImageNet class index are listed by URL (``keras/...``), KerasHub presets by their Kaggle handle
+    (``keras_hub/...``, mirrored as a .tar.gz of the preset folder).  The Kaggle competition data cannot be
     mirrored (its rules forbid redistribution).  Read at call time, so tests can point the URLs elsewhere.
     """
     rows: list[dict[str, str | None]] = [
@@ -207,6 +238,10 @@ def files() -> list[dict[str, str | None]]:
     rows += [{"name": f"flickr8k/{part}", "url": url, "sha256": FLICKR8K_SHA256.get(part),
               "license": DATASETS["flickr8k"]["license"]}
              for part, url in (("images", FLICKR8K_IMAGES_URL), ("text", FLICKR8K_TEXT_URL))]
+    rows += [{"name": "keras/" + url.rsplit("/", 1)[1], "url": url, "sha256": sha, "license": KERAS_LICENSE}
+             for url, sha in KERAS_FILES.items()]
+    rows += [{"name": "keras_hub/" + preset, "url": row["url"], "sha256": row["sha256"], "license": row["license"],
+              "kaggle_handle": row["handle"]} for preset, row in KERAS_HUB_PRESETS.items()]
     return rows
 
 
