@@ -435,6 +435,15 @@ def _tfds_error(dataset: str, name: str, folder: Path, reason: object, url: str 
         dataset=dataset, url=url or None, path=folder)
 
 
+def _mirror_tfds_dir() -> Path | None:
+    """``<DLCV_MIRROR>/tfds`` when the mirror is a local folder that has one (prepared TFDS datasets)."""
+    base = mirror_base()
+    if base is None or urllib.parse.urlparse(base).scheme != "file":
+        return None
+    folder = Path(urllib.request.url2pathname(urllib.parse.urlparse(base).path)) / "tfds"
+    return folder if folder.is_dir() else None
+
+
 def load_tfds(name: str, *, split: Any, data_dir: str | os.PathLike | None = None,
               as_supervised: bool = True, dataset: str | None = None, probe_url: str | None = None,
               **kw: Any) -> Any:
@@ -442,13 +451,19 @@ def load_tfds(name: str, *, split: Any, data_dir: str | os.PathLike | None = Non
 
     When the dataset is not prepared yet, its download host is probed first so that being
     offline fails in seconds (TFDS itself retries for minutes): ``probe_url`` when given, else the
-    first URL of the builder's checksums file.
+    first URL of the builder's checksums file.  A dataset already prepared in ``<DLCV_MIRROR>/tfds``
+    (a mirror given as a local folder) is read from there.
     """
     import tensorflow_datasets as tfds
 
     folder = Path(data_dir if data_dir is not None else default_data_dir()) / "tfds"
     dataset = dataset or name
     builder = tfds.builder(name, data_dir=folder)
+    shared = _mirror_tfds_dir()
+    if shared is not None and not builder.is_prepared():
+        prepared = tfds.builder(name, data_dir=shared)
+        if prepared.is_prepared():  # read from the mirror folder, never written to
+            folder, builder = shared, prepared
     if not builder.is_prepared() and not _download_is_mocked(builder):
         for url in _tfds_probe_urls(builder, probe_url):
             reason = _probe(url, PROBE_TIMEOUT)

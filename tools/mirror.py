@@ -6,15 +6,20 @@ one is checked against its sha256 (or, where none is published, kept as download
 Serve the folder with ``python -m http.server -d DEST 8000`` and set ``DLCV_MIRROR=http://HOST:8000``
 on the students' machines, or copy it and set ``DLCV_MIRROR=/path/to/DEST``.
 
+KerasHub presets (``keras_hub/...`` rows) are downloaded by ``kagglehub`` from their Kaggle handle and
+stored as a .tar.gz of the preset folder at the row's URL path.  ``--tfds`` also prepares the TFDS
+datasets into ``DEST/tfds`` with TFDS itself; a folder mirror reads them from there.
+
 Usage::
 
-    python tools/mirror.py DEST [--only mnist,cifar10]
+    python tools/mirror.py DEST [--only mnist,cifar10] [--tfds]
 """
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import tarfile
 import time
 from pathlib import Path, PurePosixPath
 
@@ -44,11 +49,52 @@ def fill(dest: Path, only: set[str] | None = None) -> list[tuple[str, str, int, 
         rel = mirror_path(entry["url"])
         folder = dest / PurePosixPath(rel).parent
         try:
-            path = fetch(entry["url"], fname=PurePosixPath(rel).name, sha256=entry["sha256"], cache_dir=folder,
-                         dataset=entry["name"], timeout=60.0)
+            if entry.get("kaggle_handle"):
+                path = _preset_archive(str(entry["kaggle_handle"]), dest / rel)
+            else:
+                path = fetch(entry["url"], fname=PurePosixPath(rel).name, sha256=entry["sha256"], cache_dir=folder,
+                             dataset=entry["name"], timeout=60.0)
             rows.append((entry["name"], rel, path.stat().st_size, "ok"))
-        except DownloadError as err:
-            rows.append((entry["name"], rel, 0, str(err).splitlines()[0]))
+        except (DownloadError, OSError) as err:
+            rows.append((entry["name"], rel, 0, str(err).splitlines()[0] if str(err) else type(err).__name__))
+        except Exception as err:  # kagglehub's own errors (offline, not found)
+            rows.append((entry["name"], rel, 0, f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"))
+    return rows
+
+
+def _preset_archive(handle: str, target: Path) -> Path:
+    """A KerasHub preset downloaded by kagglehub, packed (files at the root) into ``target`` (.tar.gz)."""
+    if target.is_file():
+        return target  # already in the mirror
+    import kagglehub
+
+    folder = Path(kagglehub.model_download(handle))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.part")
+    with tarfile.open(tmp, "w:gz") as tar:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                tar.add(path, arcname=path.relative_to(folder).as_posix())
+    os.replace(tmp, target)
+    return target
+
+
+TFDS_DATASETS = ("cats_vs_dogs", "oxford_iiit_pet", "lfw", "ucf101")
+
+
+def fill_tfds(dest: Path, names: tuple[str, ...] = TFDS_DATASETS) -> list[tuple[str, str, int, str]]:
+    """Prepare TFDS datasets into ``dest/tfds`` with TFDS's own download_and_prepare."""
+    import tensorflow_datasets as tfds
+
+    rows = []
+    for name in names:
+        try:
+            builder = tfds.builder(name, data_dir=dest / "tfds")
+            builder.download_and_prepare()
+            size = sum(p.stat().st_size for p in Path(builder.data_dir).rglob("*") if p.is_file())
+            rows.append((f"tfds/{name}", f"tfds/{name}", size, "ok"))
+        except Exception as err:  # TFDS raises many kinds when offline
+            rows.append((f"tfds/{name}", f"tfds/{name}", 0, f"{type(err).__name__}: {str(err).splitlines()[0][:200]}"))
     return rows
 
 
@@ -56,10 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Fill a mirror folder with every file the course downloads.")
     parser.add_argument("dest", type=Path, help="the mirror folder (created if needed)")
     parser.add_argument("--only", default="", help="comma-separated manifest names (default: all)")
+    parser.add_argument("--tfds", action="store_true", help=f"also prepare {', '.join(TFDS_DATASETS)} into DEST/tfds")
     args = parser.parse_args(argv)
     only = {n.strip() for n in args.only.split(",") if n.strip()} or None
     start = time.monotonic()
-    rows = fill(args.dest, only)
+    rows = fill(args.dest, only) + (fill_tfds(args.dest) if args.tfds else [])
     if not rows:
         print("no manifest entry matches --only", file=sys.stderr)
         return 1
