@@ -30,6 +30,7 @@ def load_sections() -> dict[str, list[str]]:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "notebook: executes a notebook in smoke mode (slow)")
+    config.addinivalue_line("markers", "rehearsal: executes a notebook in full mode against the offline stand-in mirror (slow)")
     # Skip nothing silently: always list skipped/xfailed tests with their reasons in the summary.
     chars = config.option.reportchars or ""
     if "a" not in chars and "A" not in chars:

@@ -2,6 +2,7 @@
 from the mirror, checked; load_tfds reads datasets prepared in a folder mirror."""
 from __future__ import annotations
 
+import functools
 import io
 import json
 import tarfile
@@ -135,6 +136,7 @@ def test_keras_hub_preset_missing_from_the_mirror(mirror: Path):
     assert D.mirror_path(str(row["url"])) in str(info.value) and str(row["url"]) in str(info.value)
 
 
+@functools.lru_cache(maxsize=None)  # a TFDS name can be registered once per process
 def _tiny_builder():
     import tensorflow_datasets as tfds
 
@@ -190,3 +192,16 @@ def test_make_mirror_packs_a_preset_that_the_course_then_loads(tmp_path: Path, m
     pretrained.keras_hub_detector("dfine_nano_coco")
     folder = Path(seen[0])
     assert (folder / "config.json").read_text() == '{"x": 1}' and (folder / "assets" / "vocab.txt").is_file()
+
+
+def test_make_mirror_tfds_prepares_datasets_a_folder_mirror_serves(tmp_path: Path, monkeypatch):
+    from tools import mirror as tool
+
+    _tiny_builder()
+    dest = tmp_path / "mirror"
+    rows = tool.fill_tfds(dest, ("dlcv_tiny_digits", "no_such_dataset_xyz"))
+    assert rows[0][3] == "ok" and rows[0][2] > 0
+    assert rows[1][3].startswith("DatasetNotFoundError")  # reported in the summary, not raised
+    monkeypatch.setenv("DLCV_MIRROR", str(dest))
+    ds = D.load_tfds("dlcv_tiny_digits", split="train", data_dir=tmp_path / "students")
+    assert len(list(ds.as_numpy_iterator())) == 12

@@ -138,8 +138,11 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
 def execute(path: Path, out_dir: Path = OUT, smoke: bool = True, timeout: int = DEFAULT_TIMEOUT,
-            root: Path = ROOT) -> Result:
-    """Run one notebook with papermill in a subprocess (cwd = its folder), killed after ``timeout`` s."""
+            root: Path = ROOT, env_extra: dict[str, str] | None = None, cwd: Path | None = None) -> Result:
+    """Run one notebook with papermill in a subprocess (cwd = its folder), killed after ``timeout`` s.
+
+    ``env_extra`` adds environment variables for the kernel; ``cwd`` runs it from another folder.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / path.name
     target.unlink(missing_ok=True)  # so an old copy is never read as this run's result
@@ -148,8 +151,9 @@ def execute(path: Path, out_dir: Path = OUT, smoke: bool = True, timeout: int = 
     # and static widgets/TensorBoard (nobody can use live ones in a batch run)
     env.update(DLCV_SMOKE="1" if smoke else "0", MPLBACKEND=INLINE_BACKEND, PYTHONUNBUFFERED="1",
                DLCV_INTERACTIVE="0")
+    env.update(env_extra or {})
     cmd = [sys.executable, "-m", "papermill", str(path), str(target), "--kernel", KERNEL_NAME,
-           "--cwd", str(path.parent), "--execution-timeout", str(timeout), "--no-progress-bar",
+           "--cwd", str(cwd or path.parent), "--execution-timeout", str(timeout), "--no-progress-bar",
            "--no-request-save-on-cell-execute", "--autosave-cell-every", "30"]
     mode = "smoke" if smoke else "full"
     start = time.monotonic()

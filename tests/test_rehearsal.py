@@ -1,0 +1,139 @@
+"""The full-mode rehearsal: every notebook in full mode (DLCV_SMOKE=0, DLCV_BUDGET=smoke), offline.
+
+Every file of the manifest is served from 127.0.0.1 by a plain HTTP file server (``DLCV_MIRROR``) as a
+stand-in in its real format (``tests/rehearsal/datafiles.py``, ``weights.py``), with its digest pinned by
+a cell the harness injects before the notebook's first cell; that cell also mocks TFDS
+(``tfds.testing.mock_data``).  Any other host is unreachable (a dead proxy), so a full-mode path that
+needs the real network fails here instead of on a student's machine.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import ROOT, notebook_paths
+from tools import run_notebooks
+
+BUILD = ROOT / "build" / "rehearsal"
+TIMEOUT = 600  # s: the run is stopped here
+LIMIT = 240    # s: the test fails above this (target: about a minute a notebook)
+
+# What each notebook must fetch from the mirror in full mode (manifest names); the rehearsal fails if a
+# notebook stops using the mirror for one of them, or fetches something that is not in the manifest.
+EXPECTED = {
+    "01": {"mnist", "keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5",
+           "keras/imagenet_class_index.json"},
+    "02": {"mnist", "cifar10", "cifar100", "fashion_mnist/train-labels-idx1-ubyte.gz",
+           "fashion_mnist/train-images-idx3-ubyte.gz", "fashion_mnist/t10k-labels-idx1-ubyte.gz",
+           "fashion_mnist/t10k-images-idx3-ubyte.gz", "keras/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"},
+    "03": {"mnist", "keras/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
+           "keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_128.h5",
+           "keras/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5", "keras/imagenet_class_index.json"},
+    "04": {"mnist", "penn_fudan", "keras_hub/dfine_nano_coco"},
+    "05": {"landcover_ai", "keras/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
+           "keras_hub/deeplab_v3_plus_resnet50_pascalvoc"},
+    "06": {"mnist"},
+    "07": {"flickr8k/images", "flickr8k/text", "keras/efficientnetv2-b0_notop.h5"},
+    "08": {"mnist", "keras/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"},
+    "09": {"mnist", "keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5"},
+    "10": {"mnist"},
+}
+
+
+class _Mirror(SimpleHTTPRequestHandler):
+    """``python -m http.server`` for the mirror folder, remembering every path asked for."""
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's name)
+        with self.server.lock:
+            self.server.asked.append(self.path)
+
+
+@pytest.fixture(scope="module")
+def mirror():
+    """Stand-ins of every manifest file, served on 127.0.0.1; yields (base URL, server, manifest path)."""
+    from tests.rehearsal.datafiles import write_dataset_files
+    from tests.rehearsal.weights import write_weight_files
+
+    root = BUILD / "mirror"
+    shutil.rmtree(root, ignore_errors=True)
+    start = time.monotonic()
+    digests = write_dataset_files(root) | write_weight_files(root, cache=BUILD / "cache")
+    print(f"rehearsal mirror: {len(digests)} stand-ins written in {time.monotonic() - start:.1f} s")
+    manifest = BUILD / "manifest.json"
+    manifest.write_text(json.dumps(digests, indent=1))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Mirror, directory=str(root)))
+    server.lock, server.asked = threading.Lock(), []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", server, manifest
+    server.shutdown()
+    server.server_close()
+
+
+def _inject(source: Path, target: Path, manifest: Path) -> None:
+    """A copy of the notebook with the rehearsal's cell first (papermill then adds its parameters)."""
+    nb = nbformat.read(source, as_version=4)
+    cell = nbformat.v4.new_code_cell(
+        "# injected by tests/test_rehearsal.py, not part of the notebook: mock TFDS, pin the stand-ins' digests\n"
+        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+        f"from tests.rehearsal.kernel import activate\nactivate({str(manifest)!r})")
+    cell.metadata["tags"] = ["rehearsal-injected"]
+    nb.cells.insert(0, cell)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, target)
+
+
+def _fetched(asked: list[str]) -> set[str]:
+    """Manifest names of the mirror paths asked for (GET or HEAD); unknown paths as themselves."""
+    import urllib.parse
+
+    from helpers.datasets import catalogue
+    from helpers.download import mirror_path
+
+    names = {mirror_path(str(row["url"])): str(row["name"]) for row in catalogue.files()}
+    return {names.get(urllib.parse.unquote(p).lstrip("/"), p) for p in asked}
+
+
+@pytest.mark.rehearsal
+@pytest.mark.parametrize("notebook_path", notebook_paths(), ids=lambda p: p.name)
+def test_runs_in_full_mode_offline(notebook_path: Path, mirror) -> None:
+    base, server, manifest = mirror
+    number = notebook_path.name[:2]
+    work = BUILD / "work" / number
+    shutil.rmtree(work, ignore_errors=True)
+    source = BUILD / "notebooks" / notebook_path.name
+    _inject(notebook_path, source, manifest)
+    env = {"DLCV_BUDGET": "smoke", "DLCV_MIRROR": base, "DLCV_DATA_DIR": str(work / "data"),
+           "DLCV_LOG_DIR": str(work / "logs"), "DLCV_MODEL_DIR": str(work / "models"),
+           "KERAS_HOME": str(work / "keras"), "KAGGLEHUB_CACHE": str(work / "kagglehub"),
+           # every other host is a dead end: a full-mode path that needs the real network fails here
+           "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
+           "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9",
+           "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    with server.lock:
+        server.asked.clear()
+    out = BUILD / "executed"
+    result = run_notebooks.execute(source, out, smoke=False, timeout=TIMEOUT, env_extra=env,
+                                   cwd=notebook_path.parent)
+    run_notebooks.save_timings([result], out)
+    print(f"{notebook_path.name} (full mode, rehearsal): {result.status} in {result.seconds:.1f} s")
+    assert result.status == "ok", (f"{notebook_path.name} {result.status} in full mode after {result.seconds:.0f} s: "
+                                   f"{result.error}\n{result.output}")
+    executed = nbformat.read(out / notebook_path.name, as_version=4)
+    text = "\n".join(o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    assert "mode: full with smoke budgets" in text, "the notebook did not run in full mode"
+    with server.lock:
+        fetched = _fetched(server.asked)
+    unknown = {f for f in fetched if f.startswith("/")}
+    assert not unknown, f"{notebook_path.name} asked the mirror for files outside the manifest: {sorted(unknown)}"
+    assert fetched == EXPECTED[number], (f"{notebook_path.name} fetched {sorted(fetched)} from the mirror; "
+                                         f"expected {sorted(EXPECTED[number])}")
+    assert result.seconds <= LIMIT, f"{notebook_path.name} took {result.seconds:.0f} s in the rehearsal (limit {LIMIT} s)"
