@@ -40,7 +40,7 @@ def _read_penn_fudan(root: Path, max_images: int | None) -> tuple[list, list, li
 
 
 def load_penn_fudan(smoke: bool | None = None, data_dir: str | os.PathLike | None = None,
-                    max_images: int | None = None, url: str = C.PENN_FUDAN_URL) -> tuple[list, list, list]:
+                    max_images: int | None = None, url: str | None = None) -> tuple[list, list, list]:
     """Penn-Fudan pedestrians as ``(images, boxes, masks)`` lists, one entry per photo.
 
     images uint8 (H, W, 3) (sizes vary); boxes float32 (k, 4) pixel ``[x1, y1, x2, y2]``
@@ -55,6 +55,6 @@ def load_penn_fudan(smoke: bool | None = None, data_dir: str | os.PathLike | Non
         from helpers.synthetic import pedestrian_scenes
 
         return pedestrian_scenes(int(max_images or C.SMOKE_PENN_FUDAN), seed=0)
-    folder = fetch(url, fname="PennFudanPed.zip", sha256=C.PENN_FUDAN_SHA256, cache_dir=_data_dir(data_dir),
+    folder = fetch(url or C.PENN_FUDAN_URL, fname="PennFudanPed.zip", sha256=C.PENN_FUDAN_SHA256, cache_dir=_data_dir(data_dir),
                    dataset="Penn-Fudan pedestrians", extract=True, timeout=60.0)
     return _read_penn_fudan(folder, None if max_images is None else int(max_images))

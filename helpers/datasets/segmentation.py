@@ -238,7 +238,7 @@ def _landcover_tiles(pairs: list[tuple[Path, Path]], n: int, tile: int, downscal
 
 def load_landcover(smoke: bool | None = None, data_dir: str | os.PathLike | None = None, tile_size: int = 64,
                    n_train: int | None = None, n_val: int | None = None, downscale: int = 2,
-                   max_photos: int | None = None, seed: int = 0, url: str = C.LANDCOVER_URL) -> tuple[tuple, tuple]:
+                   max_photos: int | None = None, seed: int = 0, url: str | None = None) -> tuple[tuple, tuple]:
     """LandCover.ai aerial tiles as ((x_train, m_train), (x_val, m_val)).
 
     images uint8 (N, t, t, 3); masks uint8 (N, t, t) with ``class_names('landcover_ai')`` ids 0 background,
@@ -258,7 +258,7 @@ def load_landcover(smoke: bool | None = None, data_dir: str | os.PathLike | None
         default = C.SMOKE_SEGMENTATION["landcover_ai"]
         return (aerial_tiles(n_train or default[0], int(tile_size), seed=seed),
                 aerial_tiles(n_val or default[1], int(tile_size), seed=seed + 1))
-    folder = fetch(url, fname="landcover.ai.v1.zip", sha256=C.LANDCOVER_SHA256, cache_dir=_data_dir(data_dir),
+    folder = fetch(url or C.LANDCOVER_URL, fname="landcover.ai.v1.zip", sha256=C.LANDCOVER_SHA256, cache_dir=_data_dir(data_dir),
                    dataset="LandCover.ai", extract=True, timeout=60.0)
     pairs = _landcover_photos(folder)
     n_val_photos = max(1, len(pairs) // 5)
