@@ -5,7 +5,7 @@
 #   make bench [BUDGET=full]  time every notebook in smoke mode, with their results -> build/bench.md
 #   make student              student copies without solutions -> build/student/
 #   make badges               rewrite badges, Colab setup cells and README's table from pyproject.toml
-#   make mirror DEST=dir [TFDS=1]  download every file of the course into a mirror folder (DLCV_MIRROR)
+#   make mirror DEST=dir [TFDS=1] [FROM=url]  download every file of the course into a mirror folder (DLCV_MIRROR)
 #   make clean                remove build/ and caches (keeps .venv and the data cache)
 
 PYTHON ?= python3
@@ -64,7 +64,7 @@ bench: $(STAMP)
 
 mirror: $(STAMP)
 	@test -n "$(DEST)" || { echo "usage: make mirror DEST=folder"; exit 2; }
-	$(PY) tools/mirror.py '$(DEST)' $(if $(TFDS),--tfds)
+	$(PY) tools/mirror.py '$(DEST)' $(if $(TFDS),--tfds) $(if $(FROM),--from '$(FROM)')
 
 clean:
 	rm -rf build .pytest_cache

@@ -137,3 +137,39 @@ def test_runs_in_full_mode_offline(notebook_path: Path, mirror) -> None:
     assert fetched == EXPECTED[number], (f"{notebook_path.name} fetched {sorted(fetched)} from the mirror; "
                                          f"expected {sorted(EXPECTED[number])}")
     assert result.seconds <= LIMIT, f"{notebook_path.name} took {result.seconds:.0f} s in the rehearsal (limit {LIMIT} s)"
+
+
+@pytest.mark.rehearsal
+def test_make_mirror_copies_the_rehearsal_mirror(mirror, tmp_path: Path, monkeypatch, capsys) -> None:
+    """``make mirror FROM=...`` over the whole manifest: every stand-in copied, checked against its digest."""
+    from helpers.datasets import catalogue as C
+    from tests.rehearsal.datafiles import DIGEST_ATTRS
+    from tests.rehearsal.kernel import pin_digests
+    from tools import mirror as tool
+
+    base, server, manifest = mirror
+    for attr in DIGEST_ATTRS:  # restored after the test, like everything pin_digests changes
+        value = getattr(C, attr)
+        monkeypatch.setattr(C, attr, dict(value) if isinstance(value, dict) else value)
+    monkeypatch.setattr(C, "KERAS_FILES", dict(C.KERAS_FILES))
+    monkeypatch.setattr(C, "KERAS_HUB_PRESETS", {k: dict(v) for k, v in C.KERAS_HUB_PRESETS.items()})
+    digests = json.loads(manifest.read_text())
+    pin_digests(digests)
+    dest = tmp_path / "classroom"
+    assert tool.main([str(dest), "--from", base]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(C.files())}/{len(C.files())} files" in out
+    from helpers.download import mirror_path, sha256_of
+
+    for row in C.files():
+        assert sha256_of(dest / mirror_path(str(row["url"]))) == digests[str(row["url"])], row["name"]
+    # a corrupted source file is refused, and the copy already made is kept as it is
+    bad = BUILD / "mirror" / mirror_path(C.MNIST_URL)
+    good = bad.read_bytes()
+    try:
+        bad.write_bytes(good[:-10] + b"0123456789")
+        assert tool.main([str(tmp_path / "second"), "--from", base, "--only", "mnist"]) == 1
+        assert "Checksum mismatch" in capsys.readouterr().out
+        assert not (tmp_path / "second" / mirror_path(C.MNIST_URL)).exists()
+    finally:
+        bad.write_bytes(good)

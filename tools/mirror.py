@@ -12,7 +12,7 @@ datasets into ``DEST/tfds`` with TFDS itself; a folder mirror reads them from th
 
 Usage::
 
-    python tools/mirror.py DEST [--only mnist,cifar10] [--tfds]
+    python tools/mirror.py DEST [--only mnist,cifar10] [--from URL_OR_FOLDER] [--tfds]
 """
 from __future__ import annotations
 
@@ -36,12 +36,27 @@ def _size(n: int) -> str:
     return f"{n} B"
 
 
-def fill(dest: Path, only: set[str] | None = None) -> list[tuple[str, str, int, str]]:
-    """Download the manifest into ``dest``; rows of (name, relative path, bytes, "ok" or the error)."""
+def fill(dest: Path, only: set[str] | None = None, source: str | None = None) -> list[tuple[str, str, int, str]]:
+    """Download the manifest into ``dest``; rows of (name, relative path, bytes, "ok" or the error).
+
+    ``source``: copy from another mirror (a URL or folder laid out the same way) instead of the original
+    URLs; presets then come as the archives that mirror keeps, not through kagglehub.
+    """
+    saved = os.environ.pop("DLCV_MIRROR", None)  # fill from the original URLs, never from a mirror ...
+    if source:
+        os.environ["DLCV_MIRROR"] = source  # ... unless asked to copy one
+    try:
+        return _fill(dest, only, source)
+    finally:
+        os.environ.pop("DLCV_MIRROR", None)
+        if saved is not None:
+            os.environ["DLCV_MIRROR"] = saved
+
+
+def _fill(dest: Path, only: set[str] | None, source: str | None) -> list[tuple[str, str, int, str]]:
     from helpers.datasets import catalogue
     from helpers.download import DownloadError, fetch, mirror_path
 
-    os.environ.pop("DLCV_MIRROR", None)  # fill from the original URLs, never from another mirror
     rows = []
     for entry in catalogue.files():
         if only and entry["name"] not in only and entry["name"].split("/")[0] not in only:
@@ -49,7 +64,7 @@ def fill(dest: Path, only: set[str] | None = None) -> list[tuple[str, str, int, 
         rel = mirror_path(entry["url"])
         folder = dest / PurePosixPath(rel).parent
         try:
-            if entry.get("kaggle_handle"):
+            if entry.get("kaggle_handle") and not source:
                 path = _preset_archive(str(entry["kaggle_handle"]), dest / rel)
             else:
                 path = fetch(entry["url"], fname=PurePosixPath(rel).name, sha256=entry["sha256"], cache_dir=folder,
@@ -102,11 +117,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Fill a mirror folder with every file the course downloads.")
     parser.add_argument("dest", type=Path, help="the mirror folder (created if needed)")
     parser.add_argument("--only", default="", help="comma-separated manifest names (default: all)")
+    parser.add_argument("--from", dest="source", default=None,
+                        help="copy from another mirror (URL or folder) instead of the original URLs")
     parser.add_argument("--tfds", action="store_true", help=f"also prepare {', '.join(TFDS_DATASETS)} into DEST/tfds")
     args = parser.parse_args(argv)
     only = {n.strip() for n in args.only.split(",") if n.strip()} or None
     start = time.monotonic()
-    rows = fill(args.dest, only) + (fill_tfds(args.dest) if args.tfds else [])
+    rows = fill(args.dest, only, args.source) + (fill_tfds(args.dest) if args.tfds else [])
     if not rows:
         print("no manifest entry matches --only", file=sys.stderr)
         return 1
