@@ -65,7 +65,7 @@ def mirror():
     root = BUILD / "mirror"
     shutil.rmtree(root, ignore_errors=True)
     start = time.monotonic()
-    digests = write_dataset_files(root) | write_weight_files(root, cache=BUILD / "cache")
+    digests = write_dataset_files(root) | write_weight_files(root, cache=ROOT / "build" / "rehearsal-cache")
     print(f"rehearsal mirror: {len(digests)} stand-ins written in {time.monotonic() - start:.1f} s")
     manifest = BUILD / "manifest.json"
     manifest.write_text(json.dumps(digests, indent=1))
