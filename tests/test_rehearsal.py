@@ -38,8 +38,7 @@ EXPECTED = {
            "keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_128.h5",
            "keras/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5", "keras/imagenet_class_index.json"},
     "04": {"mnist", "penn_fudan", "keras_hub/dfine_nano_coco"},
-    "05": {"landcover_ai", "keras/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
-           "keras_hub/deeplab_v3_plus_resnet50_pascalvoc"},
+    "05": {"landcover_ai", "keras_hub/deeplab_v3_plus_resnet50_pascalvoc"},  # ResNet-50: FCN_BACKBONE="resnet50" only
     "06": {"mnist"},
     "07": {"flickr8k/images", "flickr8k/text", "keras/efficientnetv2-b0_notop.h5"},
     "08": {"mnist", "keras/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"},

@@ -195,7 +195,7 @@ KERAS_FILES: dict[str, str | None] = {url: None for url in (
     _KERAS_APPS + "mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5",  # 09
     _KERAS_APPS + "vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",                       # 02, 03, 08
     _KERAS_APPS + "inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",         # 03
-    _KERAS_APPS + "resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",                   # 05
+    _KERAS_APPS + "resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",           # 05, FCN_BACKBONE="resnet50"
     _KERAS_APPS + "efficientnet_v2/efficientnetv2-b0_notop.h5",                                    # 07
     "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json",       # 01, 03
 )}
