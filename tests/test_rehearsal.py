@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT, notebook_paths
+from conftest import ROOT
 from tools import run_notebooks
 
 BUILD = ROOT / "build" / "rehearsal"
@@ -102,7 +102,6 @@ def _fetched(asked: list[str]) -> set[str]:
 
 
 @pytest.mark.rehearsal
-@pytest.mark.parametrize("notebook_path", notebook_paths(), ids=lambda p: p.name)
 def test_runs_in_full_mode_offline(notebook_path: Path, mirror) -> None:
     base, server, manifest = mirror
     number = notebook_path.name[:2]
