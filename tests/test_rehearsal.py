@@ -135,6 +135,7 @@ def test_runs_in_full_mode_offline(notebook_path: Path, mirror) -> None:
     assert fetched == EXPECTED[number], (f"{notebook_path.name} fetched {sorted(fetched)} from the mirror; "
                                          f"expected {sorted(EXPECTED[number])}")
     assert result.seconds <= LIMIT, f"{notebook_path.name} took {result.seconds:.0f} s in the rehearsal (limit {LIMIT} s)"
+    shutil.rmtree(work, ignore_errors=True)  # its downloads (up to a few hundred MB); kept when the run fails
 
 
 @pytest.mark.rehearsal
