@@ -205,3 +205,12 @@ def test_make_mirror_tfds_prepares_datasets_a_folder_mirror_serves(tmp_path: Pat
     monkeypatch.setenv("DLCV_MIRROR", str(dest))
     ds = D.load_tfds("dlcv_tiny_digits", split="train", data_dir=tmp_path / "students")
     assert len(list(ds.as_numpy_iterator())) == 12
+
+
+def test_manifest_preset_handles_are_keras_hubs_own():
+    import keras_hub
+
+    registry = {**keras_hub.models.ObjectDetector.presets, **keras_hub.models.ImageSegmenter.presets}
+    for preset, row in C.KERAS_HUB_PRESETS.items():
+        assert registry[preset]["kaggle_handle"] == "kaggle://" + row["handle"], preset
+        assert row["url"] == C.KAGGLE_MODELS_URL + row["handle"] + "/download"
