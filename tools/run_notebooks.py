@@ -138,10 +138,12 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
 def execute(path: Path, out_dir: Path = OUT, smoke: bool = True, timeout: int = DEFAULT_TIMEOUT,
-            root: Path = ROOT, env_extra: dict[str, str] | None = None, cwd: Path | None = None) -> Result:
+            root: Path = ROOT, env_extra: dict[str, str] | None = None, cwd: Path | None = None,
+            parameters: dict[str, object] | None = None) -> Result:
     """Run one notebook with papermill in a subprocess (cwd = its folder), killed after ``timeout`` s.
 
-    ``env_extra`` adds environment variables for the kernel; ``cwd`` runs it from another folder.
+    ``env_extra`` adds environment variables for the kernel; ``cwd`` runs it from another folder;
+    ``parameters`` are papermill's (set after the notebook's ``parameters`` cell).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / path.name
@@ -155,6 +157,8 @@ def execute(path: Path, out_dir: Path = OUT, smoke: bool = True, timeout: int = 
     cmd = [sys.executable, "-m", "papermill", str(path), str(target), "--kernel", KERNEL_NAME,
            "--cwd", str(cwd or path.parent), "--execution-timeout", str(timeout), "--no-progress-bar",
            "--no-request-save-on-cell-execute", "--autosave-cell-every", "30"]
+    if parameters:
+        cmd += ["-y", json.dumps(parameters)]  # JSON is YAML
     mode = "smoke" if smoke else "full"
     start = time.monotonic()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
