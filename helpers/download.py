@@ -376,8 +376,10 @@ def _remember_digest(target: Path, digest: str) -> None:
     _digest_marker(target).write_text(f"{digest} {st.st_size} {st.st_mtime_ns}\n")
 
 
-def _known_digest(target: Path) -> str:
-    """The sha256 of ``target``, from its marker while size and mtime are unchanged, else hashed (and remembered)."""
+def known_sha256(target: str | os.PathLike) -> str:
+    """The sha256 of ``target``, from its marker ``.<name>.sha256`` while size and mtime are unchanged, else
+    hashed (and remembered)."""
+    target = Path(target)
     st = target.stat()
     try:
         digest, size, mtime = _digest_marker(target).read_text().split()
@@ -394,7 +396,7 @@ def _cached_digest(target: Path, sha256: str | None) -> str | None:
     """The sha256 of a usable cached ``target``, or None; a file not matching ``sha256`` is deleted."""
     if not target.is_file():
         return None
-    digest = _known_digest(target)
+    digest = known_sha256(target)
     if sha256 is None or digest == sha256.lower():
         return digest
     target.unlink()
@@ -536,7 +538,7 @@ def extract(archive: str | os.PathLike, dest: str | os.PathLike | None = None) -
     dest = Path(dest) if dest is not None else archive.parent / _archive_stem(archive.name)
     with _locked(archive.parent / f".{archive.name}.lock"):
         _remove_stale(archive.parent, f".{archive.name}.")
-        return _extract_once(archive, dest, _known_digest(archive))
+        return _extract_once(archive, dest, known_sha256(archive))
 
 
 def _extract_once(archive: Path, dest: Path, digest: str) -> Path:

