@@ -379,7 +379,9 @@ def test_load_tfds_offline_fails_fast(tmp_path: Path, monkeypatch: pytest.Monkey
         assert part in message
 
 
-def test_load_tfds_unknown_dataset_is_a_value_error(tmp_path: Path) -> None:
-    with pytest.raises(ValueError):
+def test_load_tfds_unknown_dataset_is_named_not_a_download_error(tmp_path: Path) -> None:
+    start = time.monotonic()
+    with pytest.raises(ValueError, match="no_such_dataset_xyz") as info:
         D.load_tfds("no_such_dataset_xyz", split="train", data_dir=tmp_path)
+    assert not isinstance(info.value, D.DownloadError) and time.monotonic() - start < 10  # no probe, no retries
 
