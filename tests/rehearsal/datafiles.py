@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 
 try:
-    from tests.fakes import make_tar, make_zip, tif_bytes
+    from tests.fakes import cifar_records, idx_bytes, make_tar, make_zip, tif_bytes
 except ImportError:  # only tests/ is on sys.path (pytest's rootdir insertion)
-    from fakes import make_tar, make_zip, tif_bytes
+    from fakes import cifar_records, idx_bytes, make_tar, make_zip, tif_bytes
 
 from helpers.datasets import catalogue as C
 from helpers.download import mirror_path, sha256_of
@@ -86,20 +86,6 @@ def _image_bytes(array: np.ndarray, fmt: str, **options) -> bytes:
     return buf.getvalue()
 
 
-def _idx(array: np.ndarray) -> bytes:
-    """An IDX file (LeCun's format): magic 0x00000800 | ndim (0x08 = unsigned byte), big-endian int32 dims."""
-    array = np.ascontiguousarray(array, dtype=np.uint8)
-    header = (0x800 | array.ndim).to_bytes(4, "big") + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
-    return header + array.tobytes()
-
-
-def _cifar_records(images: np.ndarray, *labels: np.ndarray) -> bytes:
-    """CIFAR binary records: the label byte(s), then 1024 red, 1024 green, 1024 blue bytes (rows of 32)."""
-    pixels = images.transpose(0, 3, 1, 2).reshape(len(images), 3 * 32 * 32)
-    cols = [np.asarray(lab, dtype=np.uint8).reshape(-1, 1) for lab in labels]
-    return np.ascontiguousarray(np.concatenate(cols + [pixels], axis=1), dtype=np.uint8).tobytes()
-
-
 # ---------------------------------------------------------------- the datasets
 
 def _stratified_split(y: np.ndarray, n_test: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -131,8 +117,8 @@ def fashion_mnist_files() -> dict[str, bytes]:
     out = {}
     for prefix, n, seed in (("train", SIZES["fashion_mnist"][0], 10), ("t10k", SIZES["fashion_mnist"][1], 11)):
         x, y = class_images(n, 28, 1, 10, seed=seed)
-        out[f"{prefix}-labels-idx1-ubyte.gz"] = _gzip(_idx(y))
-        out[f"{prefix}-images-idx3-ubyte.gz"] = _gzip(_idx(x[..., 0]))
+        out[f"{prefix}-labels-idx1-ubyte.gz"] = _gzip(idx_bytes(y))
+        out[f"{prefix}-images-idx3-ubyte.gz"] = _gzip(idx_bytes(x[..., 0]))
     return {name: out[name] for name in C.FASHION_FILES}
 
 
@@ -146,10 +132,10 @@ def cifar10_tar_gz() -> bytes:
     top = "cifar-10-batches-bin/"
     members = {top + "batches.meta.txt": ("\n".join(C.CLASS_NAMES["cifar10"]) + "\n\n").encode()}
     for i, part in enumerate(np.array_split(np.arange(n_train), 5), start=1):
-        members[top + f"data_batch_{i}.bin"] = _cifar_records(x[part], y[part])
+        members[top + f"data_batch_{i}.bin"] = cifar_records(x[part], y[part])
     members[top + "readme.html"] = (b"<meta HTTP-EQUIV=\"REFRESH\" content=\"0; "
                                     b"url=http://www.cs.toronto.edu/~kriz/cifar.html\">\n")
-    members[top + "test_batch.bin"] = _cifar_records(xt, yt)
+    members[top + "test_batch.bin"] = cifar_records(xt, yt)
     return _tar_gz(members)
 
 
@@ -175,7 +161,7 @@ def cifar100_tar_gz() -> bytes:
                top + "fine_label_names.txt": ("\n".join(C.CLASS_NAMES["cifar100"]) + "\n").encode()}
     for name, n, seed in (("test.bin", SIZES["cifar100"][1], 31), ("train.bin", SIZES["cifar100"][0], 30)):
         x, fine = class_images(n, 32, 3, 100, seed=seed)
-        members[top + name] = _cifar_records(x, table[fine], fine)
+        members[top + name] = cifar_records(x, table[fine], fine)
     return _tar_gz(members)
 
 
