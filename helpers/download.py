@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import socket
 import tarfile
@@ -142,6 +143,10 @@ def _mirror_sums(base: str) -> dict[str, str]:
         try:
             with urllib.request.urlopen(f"{base}/{SUMS_NAME}", timeout=PROBE_TIMEOUT) as response:
                 text = response.read().decode("utf-8")
+        except urllib.error.HTTPError as e:
+            if e.code == 404:
+                _MIRROR_SUMS[base] = {}  # a mirror without the list: nothing to check against
+            return {}
         except (urllib.error.URLError, HTTPException, OSError, UnicodeDecodeError):
             return {}  # unreachable or absent: the download itself reports the mirror's state
         _MIRROR_SUMS[base] = parse_sums(text)
@@ -220,13 +225,14 @@ def _locked(lock_path: Path) -> Iterator[None]:
         lock.release()
 
 
-def _remove_stale(folder: Path, prefix: str) -> None:
-    """Remove leftovers (``.part`` files, extraction dirs) of a killed earlier run; call under the lock."""
+def _remove_stale(folder: Path, name: str) -> None:
+    """Remove what a killed earlier run left of ``name``: ``.<name>.<32 hex>.part`` files and
+    ``.<name>.<32 hex>.extracting`` folders (never another file's, never the resumable ``.<name>.part``);
+    call under the lock of ``name``."""
+    pattern = re.compile(rf"\.{re.escape(name)}\.[0-9a-f]{{32}}\.(part|extracting)")
     for p in folder.iterdir():
-        if not (p.name.startswith(prefix) and p.name.endswith((".part", ".extracting"))):
+        if not pattern.fullmatch(p.name):
             continue
-        if p.name == f"{prefix}part":
-            continue  # the resumable partial download of this very file
         if p.is_dir():
             shutil.rmtree(p, ignore_errors=True)
         else:
@@ -444,7 +450,7 @@ def fetch(url: str, *, fname: str | None = None, sha256: str | None = None,
     target = folder / fname
     dataset = dataset or fname
     with _locked(folder / f".{fname}.lock"):
-        _remove_stale(folder, f".{fname}.")
+        _remove_stale(folder, fname)
         digest = _cached_digest(target, sha256)
         if digest is None:
             digest = _fetch_file(url, target, sha256, dataset, timeout, progress, headers, refused_hint)
@@ -537,7 +543,7 @@ def extract(archive: str | os.PathLike, dest: str | os.PathLike | None = None) -
     archive = Path(archive)
     dest = Path(dest) if dest is not None else archive.parent / _archive_stem(archive.name)
     with _locked(archive.parent / f".{archive.name}.lock"):
-        _remove_stale(archive.parent, f".{archive.name}.")
+        _remove_stale(archive.parent, archive.name)
         return _extract_once(archive, dest, known_sha256(archive))
 
 

@@ -68,9 +68,11 @@ def test_corrupt_cached_file_is_replaced(server: LocalServer, cache: Path) -> No
 def test_stale_part_file_from_a_killed_run_is_removed(server: LocalServer, cache: Path) -> None:
     url = server.add("/s.bin", b"fresh")
     cache.mkdir()
-    (cache / ".s.bin.deadbeef.part").write_bytes(b"half")
+    (cache / f".s.bin.{'d' * 32}.part").write_bytes(b"half")          # a killed run of an older version
+    (cache / f".s.bin.{'e' * 32}.extracting").mkdir()                   # a killed extraction
+    (cache / f".s.bin.tar.gz.{'f' * 32}.part").write_bytes(b"other")  # another file's: not ours to remove
     assert D.fetch(url, cache_dir=cache, progress=False).read_bytes() == b"fresh"
-    assert listing(cache) == {"s.bin"}
+    assert listing(cache) == {"s.bin", f".s.bin.tar.gz.{'f' * 32}.part"}
 
 
 # ---------------------------------------------------------------- fetch: failures leave nothing

@@ -194,3 +194,20 @@ def test_make_mirror_copies_the_rehearsal_mirror(mirror, tmp_path: Path, monkeyp
         assert not (tmp_path / "second" / mirror_path(C.MNIST_URL)).exists()
     finally:
         bad.write_bytes(good)
+
+
+def test_the_injected_cell_is_not_counted_in_error_messages(tmp_path: Path) -> None:
+    """'cell N' in a rehearsal failure is the notebook's own cell N, as in the smoke run's messages."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# title"),
+                                         nbformat.v4.new_code_cell("x = 1"),
+                                         nbformat.v4.new_code_cell("1 / 0")])
+    plain, injected = tmp_path / "plain.ipynb", tmp_path / "injected.ipynb"
+    nbformat.write(nb, plain)
+    _inject(plain, injected)
+    for path in (plain, injected):
+        executed = nbformat.read(path, as_version=4)
+        cell = [c for c in executed.cells if c.source == "1 / 0"][0]
+        cell.outputs = [nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="division by zero")]
+        nbformat.write(executed, path)
+    assert run_notebooks.first_error(plain) == run_notebooks.first_error(injected) == \
+        "cell 2 `1 / 0`: ZeroDivisionError: division by zero"
