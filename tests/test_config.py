@@ -202,3 +202,12 @@ def test_the_session_environment_is_sealed():
            "KERAS_HOME": "/home/someone/.keras", "PATH": "/bin", "CI": "1"}
     assert conftest.seal_environment(env) == ["DLCV_MIRROR", "DLCV_SMOKE", "KERAS_BACKEND", "KERAS_HOME"]
     assert env == {"PATH": "/bin", "CI": "1"}
+
+
+def test_version_comes_from_pyproject():
+    import tomllib
+
+    import helpers
+
+    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())["project"]
+    assert helpers.__version__ == project["version"] and "__version__" in helpers.__all__
