@@ -173,11 +173,12 @@ DATASETS["flickr8k"] = {
 
 
 # ---------------------------------------------------------------- faces
-LFW_URL = "http://vis-www.cs.umass.edu/lfw/lfw.tgz"  # the archive TFDS's lfw builder downloads
+# The archive TFDS's lfw builder downloads (>= 4.9.8; UMass's original host is gone) and TFDS's published sha256
+LFW_URL = "https://ndownloader.figshare.com/files/5976018"
 DATASETS["lfw"] = {
     "title": "Labeled Faces in the Wild (13,233 photos, 5,749 people, 250x250 RGB)",
     "url": LFW_URL,
-    "sha256": None,  # TFDS checks the archive against its own recorded checksum
+    "sha256": "055f7d9c632d7370e6fb4afc7468d40f970c34a80d4c6f50ffec63f5a8d536c0",  # TFDS's lfw/checksums.tsv
     "source": "Huang, Ramesh, Berg and Learned-Miller, UMass Amherst technical report 07-49, 2007; TFDS 'lfw'",
     "license": "research use; see http://vis-www.cs.umass.edu/lfw/",
     "smoke": "the 100 face crops (25x25 grey, no identities) of skimage.data.lfw_subset()",
