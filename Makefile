@@ -32,10 +32,10 @@ help:
 
 # The interpreter exists only after `python3 -m venv`; a stamp is newer than pyproject.toml and constraints.txt
 # only after a successful install, so editing either re-runs the install.
-#   .installed             the course (students: make lab)
-#   .installed-run         + papermill (make run, make bench)
-#   .installed-instructor  + nbgrader (make student, make instructor, make instructor-lab)
-#   .installed-dev         + both, pytest and Playwright (make test)
+#  * .installed             the course (students: make lab)
+#  * .installed-run         + papermill (make run, make bench)
+#  * .installed-instructor  + nbgrader (make student, make instructor, make instructor-lab)
+#  * .installed-dev         + both, pytest and Playwright (make test)
 $(PY):
 	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
 	  echo "Could not create $(VENV) with $(PYTHON) (Debian/Ubuntu: apt install python3-venv)."; exit 1; }
