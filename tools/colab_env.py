@@ -5,7 +5,7 @@ Usage::
     python tools/colab_env.py            # build build/colab-venv, or restore it to Colab's state; print its python
     python tools/colab_env.py --freeze   # ... and print its package list
 
-The venv is built once per content of colab/versions.txt (and of this file): its packages are installed in one
+The venv is built once per requirement list of colab/versions.txt (and ``RUNNER``, ``RECIPE``): its packages are installed in one
 pip resolve, then the OpenCV wheels one at a time in the file's order, as Colab has them. The package list
 right after the build is kept in the venv (``colab-pristine.txt``). A later call reuses the venv: it removes
 what a rehearsal added, puts back any version a rehearsal changed, and lays the OpenCV wheels down again in
@@ -33,6 +33,7 @@ VENV = ROOT / "build" / "colab-venv"
 # Not Colab's list but what runs the notebooks there: a Jupyter kernel that works with Colab's IPython 7.34
 # (Colab has one too). papermill itself runs from the project's own venv and drives this kernel.
 RUNNER = ["ipykernel>=6.17,<7"]
+RECIPE = 1  # bump when build() installs differently: the next run rebuilds the venv
 STAMP = "colab-stamp.json"
 PRISTINE = "colab-pristine.txt"
 CV2_PROBE = ("import json, cv2; print(json.dumps({'version': cv2.__version__, "
@@ -83,9 +84,17 @@ def parse_freeze(text: str) -> dict[str, str]:
     return out
 
 
+def clean_env() -> dict[str, str]:
+    """This process's environment without what would let the Colab venv see this checkout or another venv."""
+    env = dict(os.environ)
+    for name in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PIP_CONSTRAINT"):
+        env.pop(name, None)
+    return env
+
+
 def _pip(python: Path, *args: str, timeout: int = 3600) -> str:
     cmd = [str(python), "-m", "pip", "--disable-pip-version-check", "--no-input", *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=clean_env(), cwd=python.parent)
     if proc.returncode != 0:
         noise = re.compile(r"^WARNING: Location 'file:.*is ignored")
         err = "\n".join(l for l in (proc.stdout + proc.stderr).splitlines() if not noise.match(l))
@@ -100,18 +109,18 @@ def freeze(python: Path) -> dict[str, str]:
 
 def probe_cv2(python: Path) -> dict:
     """What ``import cv2`` gives in a fresh process of ``python``: version and the two classes the course uses."""
-    proc = subprocess.run([str(python), "-c", CV2_PROBE], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([str(python), "-c", CV2_PROBE], capture_output=True, text=True, timeout=300,
+                          env=clean_env(), cwd=python.parent)
     if proc.returncode != 0:
         return {"error": (proc.stderr.strip().splitlines() or ["import cv2 failed"])[-1]}
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def key(versions: Path = VERSIONS) -> str:
-    """What the venv is built from: versions.txt, the runner packages and this file."""
-    h = hashlib.sha256(versions.read_bytes())
-    h.update(json.dumps(RUNNER).encode())
-    h.update(Path(__file__).read_bytes())
-    return h.hexdigest()
+    """What the venv is built from: versions.txt's requirements (not its comments), the runner packages,
+    the recipe's number and the Python."""
+    payload = [*read_versions(versions), RUNNER, RECIPE, sys.version]
+    return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
 
 
 def lay_opencv(python: Path, opencv: list[str], force: bool) -> None:
@@ -141,7 +150,7 @@ def build(venv: Path = VENV, versions: Path = VERSIONS, log=print) -> ColabEnv:
     shutil.rmtree(venv, ignore_errors=True)
     venv.parent.mkdir(parents=True, exist_ok=True)
     base = getattr(sys, "_base_executable", sys.executable)
-    subprocess.run([base, "-m", "venv", str(venv)], check=True, capture_output=True, text=True)
+    subprocess.run([base, "-m", "venv", str(venv)], check=True, capture_output=True, text=True, env=clean_env())
     _pip(python, "install", "-q", *together, *RUNNER)
     lay_opencv(python, opencv, force=False)
     listing = _pip(python, "list", "--format=freeze")
