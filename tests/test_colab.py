@@ -205,8 +205,12 @@ def test_notebook_runs_on_colab(colab, package_src, notebook_path, monkeypatch):
                                     monkeypatch)
     _times({notebook_path.name: result.seconds})
     print(f"{notebook_path.name}: {result.seconds} s on Colab's versions ({result.status})")
-    assert result.status == "ok", (
+    problems = [] if result.status == "ok" else [
         f"{notebook_path.name} on Colab's versions: {result.error}\n(executed copy: {WORK / 'executed'})\n"
-        f"{result.output}")
-    assert not pip_errors(executed), f"{notebook_path.name}: pip failed: {pip_errors(executed)}"
-    check_colab_kept(colab, notebook_path.name)
+        f"{result.output}"]
+    problems += [f"pip reported: {e}" for e in pip_errors(executed)]
+    try:
+        check_colab_kept(colab, notebook_path.name)
+    except AssertionError as e:
+        problems.append(str(e))
+    assert not problems, "\n".join(problems)
