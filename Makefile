@@ -1,45 +1,67 @@
-# Every target sets itself up: the first one you run creates .venv and installs the project.
-#   make lab                  JupyterLab on notebooks/
-#   make test                 unit tests, notebook hygiene, every notebook in smoke mode
+# Every target sets itself up: the first one you run creates .venv and installs what it needs, at the
+# versions in constraints.txt (CONSTRAINTS= installs without them).
+#   make lab                  JupyterLab on notebooks/ (students: the course alone)
+#   make instructor-lab       JupyterLab with nbgrader (instructors)
+#   make instructor           install nbgrader into .venv; then `source .venv/bin/activate` for nbgrader ...
+#   make test                 unit tests, notebook hygiene, every notebook in smoke mode, full-mode and Colab rehearsals
+#   make colab                only the Colab rehearsal: every notebook at Colab's versions (colab/versions.txt)
 #   make run NB=02 SMOKE=0    execute notebooks headless (NB: name prefix, SMOKE=0: full mode)
 #   make bench [BUDGET=full]  time every notebook in smoke mode, with their results -> build/bench.md
 #   make student              student copies without solutions -> build/student/
 #   make badges               rewrite badges, Colab setup cells and README's table from pyproject.toml
 #   make mirror DEST=dir [TFDS=1] [FROM=url]  download every file of the course into a mirror folder (DLCV_MIRROR)
+#   make lock                 upgrade .venv to the newest versions pyproject.toml allows; write constraints.txt
 #   make clean                remove build/ and caches (keeps .venv and the data cache)
 
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+CONSTRAINTS ?= constraints.txt
+PIP_C := $(if $(CONSTRAINTS),-c $(CONSTRAINTS))
 NB ?=
 SMOKE ?= 1
 PYTEST_ARGS ?=
 BUDGET ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lab run test student badges bench clean chromium mirror
+.PHONY: help venv lab instructor instructor-lab run test colab student badges bench clean chromium mirror lock
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
 
-# The interpreter exists only after `python3 -m venv`; the stamp is newer than pyproject.toml
-# only after a successful install, so editing pyproject.toml re-runs the install.
+# The interpreter exists only after `python3 -m venv`; a stamp is newer than pyproject.toml and constraints.txt
+# only after a successful install, so editing either re-runs the install.
+#  * .installed             the course (students: make lab)
+#  * .installed-run         + papermill (make run, make bench)
+#  * .installed-instructor  + nbgrader (make student, make instructor, make instructor-lab)
+#  * .installed-dev         + both, pytest and Playwright (make test)
 $(PY):
 	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
 	  echo "Could not create $(VENV) with $(PYTHON) (Debian/Ubuntu: apt install python3-venv)."; exit 1; }
 
-$(STAMP): pyproject.toml | $(PY)
+$(STAMP): pyproject.toml $(CONSTRAINTS) | $(PY)
 	$(PY) -m pip install --upgrade pip
-	$(PY) -m pip install -e '.[dev]'
+	$(PY) -m pip install $(PIP_C) -e .
 	touch $(STAMP)
+
+$(STAMP)-%: pyproject.toml $(CONSTRAINTS) | $(PY)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install $(PIP_C) -e '.[$*]'
+	touch $@
 
 venv: $(STAMP)
 
 lab: $(STAMP)
 	cd notebooks && $(abspath $(PY)) -m jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root)
 
-run: $(STAMP)
+instructor: $(STAMP)-instructor
+	@echo "nbgrader is in $(VENV). Put it (and alembic, which nbgrader runs) on PATH: source $(VENV)/bin/activate"
+
+instructor-lab: $(STAMP)-instructor
+	cd notebooks && PATH="$(abspath $(VENV))/bin:$$PATH" $(abspath $(PY)) -m jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root)
+
+run: $(STAMP)-run
 	$(PY) tools/run_notebooks.py --nb '$(NB)' --smoke '$(SMOKE)'
 
 # The browser test needs Debian's Chromium; as root (CI) install it, otherwise say how (the test then skips).
@@ -50,21 +72,36 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is not installed (sudo apt-get install chromium): the browser test will be skipped"; fi; }
 
-test: $(STAMP) chromium
+test: $(STAMP)-dev chromium
 	DLCV_SMOKE=1 MPLBACKEND=Agg $(PY) -m pytest -q --durations=15 $(PYTEST_ARGS)
 
-student: $(STAMP)
+colab: $(STAMP)-dev
+	DLCV_SMOKE=1 MPLBACKEND=Agg $(PY) -m pytest -q --durations=15 -m colab $(PYTEST_ARGS)
+
+student: $(STAMP)-instructor
 	$(PY) tools/student.py --out build/student
 
 badges: $(STAMP)
 	$(PY) tools/badges.py
 
-bench: $(STAMP)
+bench: $(STAMP)-run
 	$(PY) tools/run_notebooks.py --smoke 1 --budget '$(BUDGET)' --markdown build/bench.md
 
 mirror: $(STAMP)
 	@test -n "$(DEST)" || { echo "usage: make mirror DEST=folder"; exit 2; }
 	$(PY) tools/mirror.py '$(DEST)' $(if $(TFDS),--tfds) $(if $(FROM),--from '$(FROM)')
+
+# The newest versions pyproject.toml allows, in .venv, written to constraints.txt. Then `make test`, and commit
+# constraints.txt when it passes: that file is what students, CI and environment.yml install.
+lock: | $(PY)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install --upgrade --upgrade-strategy eager -e '.[dev]'
+	{ echo "# The exact versions make test passed with; make and environment.yml install with them (pip -c)."; \
+	  echo "# Written by make lock on $$($(PY) -c 'import platform; print("Python", platform.python_version(), platform.system(), platform.machine())'); refresh: make lock && make test."; \
+	  $(PY) -m pip list --format=freeze --exclude-editable | grep -viE '^(pip|setuptools|wheel|dlcv[-_]helpers)=='; \
+	} > constraints.txt.tmp && mv constraints.txt.tmp constraints.txt
+	touch $(STAMP) $(wildcard $(STAMP)-*)
+	@echo "wrote constraints.txt; now run make test, and commit constraints.txt if it passes"
 
 clean:
 	rm -rf build .pytest_cache

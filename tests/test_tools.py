@@ -97,13 +97,23 @@ def test_colab_installs_only_declared_dependencies():
 
 def test_setup_source_installs_only_what_colab_lacks(repo):
     source = badges.setup_source(badges.load_config(repo))
-    assert source.splitlines() == [
-        "# Colab only: install this course's `helpers` package (elsewhere `make lab` already did).",
+    lines = source.splitlines()
+    assert lines[:2] == [
+        "# Colab only: install this course's `helpers` and the few packages Colab lacks (elsewhere `make lab` did).",
+        "# PIP_CONSTRAINT holds every package Colab has at Colab's version: pip here (and in any later `%pip install`",
+    ]
+    code = [line for line in lines if not line.lstrip().startswith("#")]
+    assert code[:7] == [
         "import sys",
         'if "google.colab" in sys.modules:',
-        '    %pip install -q --no-deps "git+https://github.com/alice/dlcv@course"',
+        "    !pip list --format=freeze | grep -vE '^(pip|setuptools|wheel|dlcv[-_]helpers)==' > /tmp/colab-has.txt",
+        "    %env PIP_CONSTRAINT=/tmp/colab-has.txt",
         '    %pip install -q mlxtend "opencv-contrib-python-headless<5"',
+        '    %pip install -q --no-deps "git+https://github.com/alice/dlcv@course"',
+        '    !python -c "import cv2; cv2.CascadeClassifier, cv2.HOGDescriptor" 2>/dev/null || pip install -q --no-deps'
+        " --force-reinstall $(grep -m1 -E '^opencv-(contrib-)?python(-headless)?==4[.]' /tmp/colab-has.txt)",
     ]
+    assert len(code) == 7
     assert "tensorflow" not in source.replace("tensorflow-datasets", "")
 
 

@@ -112,16 +112,39 @@ def _pip_arg(package: str) -> str:
     return package if re.fullmatch(r"[A-Za-z0-9._-]+", package) else f'"{package}"'
 
 
+# Where the setup cell keeps Colab's own package list; PIP_CONSTRAINT points pip at it for the whole runtime.
+COLAB_CONSTRAINTS = "/tmp/colab-has.txt"
+
+
 def setup_source(cfg: RepoConfig) -> str:
-    """The source of the Colab setup cell (cell 1 of every notebook)."""
+    """The source of the Colab setup cell (cell 1 of every notebook).
+
+    On Colab it installs this package and ``colab-packages`` with every package Colab already has held at
+    Colab's version (a pip constraint file, set for the whole runtime), so nothing is upgraded under a running
+    TensorFlow and no restart is needed; then it makes ``import cv2`` give Colab's own OpenCV 4 wheel when one
+    of Colab's OpenCV 5 wheels shadows it (same version reinstalled, so the package list does not change).
+    tests/test_colab.py runs these lines at Colab's versions (colab/versions.txt).
+    """
     lines = [
-        "# Colab only: install this course's `helpers` package (elsewhere `make lab` already did).",
+        "# Colab only: install this course's `helpers` and the few packages Colab lacks (elsewhere `make lab` did).",
+        "# PIP_CONSTRAINT holds every package Colab has at Colab's version: pip here (and in any later `%pip install`",
+        "# in this runtime) adds packages and changes none, so there is nothing to restart.",
         "import sys",
         'if "google.colab" in sys.modules:',
-        f'    %pip install -q --no-deps "git+https://github.com/{cfg.slug}@{cfg.branch}"',
+        f"    !pip list --format=freeze | grep -vE '^(pip|setuptools|wheel|dlcv[-_]helpers)==' > {COLAB_CONSTRAINTS}",
+        f"    %env PIP_CONSTRAINT={COLAB_CONSTRAINTS}",
     ]
     if cfg.colab_packages:
         lines.append("    %pip install -q " + " ".join(_pip_arg(p) for p in cfg.colab_packages))
+    # last and without dependencies: pip then checks nobody's requirements (ours name TF 2.21, Colab has its own)
+    lines.append(f'    %pip install -q --no-deps "git+https://github.com/{cfg.slug}@{cfg.branch}"')
+    lines += [
+        "    # Colab has three OpenCV wheels sharing one `cv2` folder; when an OpenCV 5 one was laid down last, `cv2` has",
+        "    # no CascadeClassifier or HOGDescriptor (chapters 1, 2, 4, 6, 9). Then lay Colab's own OpenCV 4 wheel down",
+        "    # again: the same version, so no package changes, and `cv2` is not imported yet, so no restart.",
+        '    !python -c "import cv2; cv2.CascadeClassifier, cv2.HOGDescriptor" 2>/dev/null || pip install -q --no-deps'
+        f" --force-reinstall $(grep -m1 -E '^opencv-(contrib-)?python(-headless)?==4[.]' {COLAB_CONSTRAINTS})",
+    ]
     return "\n".join(lines)
 
 
