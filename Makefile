@@ -6,6 +6,7 @@
 #   make student              student copies without solutions -> build/student/
 #   make badges               rewrite badges, Colab setup cells and README's table from pyproject.toml
 #   make mirror DEST=dir [TFDS=1] [FROM=url]  download every file of the course into a mirror folder (DLCV_MIRROR)
+#   make sources [ONLY=cifar10,lfw] [SAMPLE=bytes]  check every download host (status, size, time), a week before a course
 #   make clean                remove build/ and caches (keeps .venv and the data cache)
 
 PYTHON ?= python3
@@ -65,6 +66,9 @@ bench: $(STAMP)
 mirror: $(STAMP)
 	@test -n "$(DEST)" || { echo "usage: make mirror DEST=folder"; exit 2; }
 	$(PY) tools/mirror.py '$(DEST)' $(if $(TFDS),--tfds) $(if $(FROM),--from '$(FROM)')
+
+sources: $(STAMP)
+	$(PY) tools/sources.py $(if $(ONLY),--only '$(ONLY)') $(if $(SAMPLE),--sample '$(SAMPLE)')
 
 clean:
 	rm -rf build .pytest_cache
