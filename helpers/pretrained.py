@@ -1,23 +1,26 @@
 """Where pretrained weights come from: keras.applications, KerasHub presets, MTCNN.
 
 Each loader builds the model the notebook names and turns an offline weight download into one
-clear ``DownloadError`` that says the way out.
+clear ``DownloadError`` that says the way out.  Keras application weights go through
+``helpers.download.fetch`` (mirror, digest registry, resume, lock) into ``<DLCV_DATA_DIR>/keras``, and the
+model is built with ``weights=<that file>``: no Keras internals are touched.
 """
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
-import socket
 import urllib.error
 from collections.abc import Iterator
 from http.client import HTTPException
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from helpers.config import default_data_dir
-from helpers.download import DownloadError, fetch, mirror_base
+from helpers.download import DownloadError, fetch, mirror_base, registered_digest
 
 
 # ---------------------------------------------------------------- pretrained Keras weights
@@ -25,100 +28,106 @@ from helpers.download import DownloadError, fetch, mirror_base
 KERAS_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/"
 
 
-def _keras_cache() -> Path:
-    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras") / "models"
-
-
-def _weights_error(what: str, err: BaseException) -> DownloadError:
-    path = _keras_cache()
-    return DownloadError(
-        f"Could not download the {what} from {KERAS_WEIGHTS_URL}: {err}\n"
-        f"Cache path: {path}\n"
-        f"Way out: set DLCV_SMOKE=1 (smoke mode builds the model with weights=None), "
-        f"or copy the weight file into {path}", dataset=what, url=KERAS_WEIGHTS_URL, path=path)
-
-
-def _is_network_error(err: BaseException) -> bool:
-    return isinstance(err, (urllib.error.URLError, OSError, HTTPException, socket.timeout)) or \
-        "URL fetch failure" in str(err)
-
-
 @contextlib.contextmanager
-def keras_downloads_from_mirror() -> Iterator[None]:
-    """While active, and only when ``DLCV_MIRROR`` is set: Keras's weight downloads come from the mirror.
-
-    keras.applications fetches each file with ``keras.utils.get_file(fname, origin, file_hash=...)``;
-    here that origin is fetched through ``helpers.download.fetch`` (mirror first, atomic, into Keras's
-    own cache folder) and checked against the manifest's sha256 when it pins one
-    (``catalogue.KERAS_FILES``), else against the hash Keras itself passes.
-    """
-    base = mirror_base()
-    if base is None:
-        yield
-        return
-    from keras.src.utils import file_utils
-
-    from helpers.datasets import catalogue
-
-    original = file_utils.get_file
-
-    def get_file(fname: str | None = None, origin: str | None = None, *args: Any, **kwargs: Any) -> str:
-        if not origin or args or kwargs.get("extract") or kwargs.get("untar"):
-            return original(fname, origin, *args, **kwargs)
-        fname = fname or PurePosixPath(origin).name
-        pinned = catalogue.KERAS_FILES.get(origin)
-        path = fetch(origin, fname=fname, sha256=pinned, cache_dir=_keras_cache(), dataset=fname, timeout=60.0)
-        keras_hash = kwargs.get("file_hash") or kwargs.get("md5_hash")
-        if pinned is None and keras_hash and not file_utils.validate_file(str(path), keras_hash):
-            path.unlink(missing_ok=True)
-            raise DownloadError(f"{fname} from the mirror {base} does not match the hash Keras expects "
-                                f"({keras_hash}); the file was discarded.\nWay out: fill the mirror again "
-                                f"(make mirror DEST=...), or unset DLCV_MIRROR", dataset=fname, url=origin, path=path)
-        return str(path)
-
-    file_utils.get_file = get_file
+def _offline_is_a_download_error(what: str, url: str, cache: Path, way_out: str) -> Iterator[None]:
+    """A connection failure inside (an OSError: urllib's, requests', kagglehub's) becomes one DownloadError."""
     try:
         yield
-    finally:
-        file_utils.get_file = original
+    except DownloadError:
+        raise
+    except (OSError, urllib.error.URLError, HTTPException) as err:
+        raise DownloadError(f"Could not download the {what} from {url}: {err}\nCache path: {cache}\n"
+                            f"Way out: {way_out}", dataset=what, url=url, path=cache) from None
+
+
+def _keras_file(url: str, what: str) -> Path:
+    """A Keras weight file (or the class index), fetched once and checked.
+
+    Checked against the digest a registry or the catalogue pins; failing those, against the hash Keras
+    publishes for it (``catalogue.KERAS_MD5``).  A file failing its check is deleted.
+    """
+    from helpers.datasets import catalogue
+
+    path = fetch(url, sha256=catalogue.KERAS_FILES.get(url), cache_dir=default_data_dir(), subdir="keras",
+                 dataset=what, timeout=60.0)
+    md5 = catalogue.KERAS_MD5.get(url)
+    if md5 and not (catalogue.KERAS_FILES.get(url) or registered_digest(url)):
+        digest = hashlib.md5()
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+        actual = digest.hexdigest()
+        if actual != md5:
+            path.unlink()
+            where = f"the mirror {mirror_base()}" if mirror_base() else url
+            raise DownloadError(f"{path.name} from {where} does not match the hash Keras publishes for it "
+                                f"(md5 {md5}, got {actual}); the file was discarded.\nWay out: run again to "
+                                f"download it again, fill the mirror again (make mirror DEST=...), or pin the "
+                                f"file's sha256 in a registry (DLCV_DIGESTS)", dataset=what, url=url, path=path)
+    return path
+
+
+def _readable_h5(path: Path) -> bool:
+    import h5py
+
+    try:
+        with h5py.File(path, "r"):
+            return True
+    except OSError:
+        return False
 
 
 def keras_application(name: str, weights: str | None = "imagenet", **kwargs: Any) -> Any:
-    """Build ``keras.applications.<name>``; an offline weight download becomes one clear DownloadError.
+    """Build ``keras.applications.<name>``; its ImageNet weights come through ``fetch``.
 
-    With ``DLCV_MIRROR`` set, the weight file comes from the mirror (see ``keras_downloads_from_mirror``).
+    For the builders of ``catalogue.keras_weights_url`` the weight file is fetched (from ``DLCV_MIRROR``
+    when set) and passed as ``weights=<path>``; being offline is one DownloadError saying the way out.  A
+    cached file that turns out corrupt (truncated) is deleted and downloaded again once.  Other builders
+    download through Keras itself.
     """
     import keras
+
+    from helpers.datasets import catalogue
 
     builder = getattr(keras.applications, name, None)
     if builder is None or not callable(builder) or name[:1].islower():
         raise ValueError(f"unknown Keras application {name!r}; expected a class such as 'MobileNetV2', "
                          f"'VGG16', 'ResNet50' (see dir(keras.applications))")
-    try:
-        with keras_downloads_from_mirror():
-            return builder(weights=weights, **kwargs)
-    except DownloadError:
-        raise
-    except Exception as err:  # keras wraps network failures in a plain Exception
-        if weights is not None and _is_network_error(err):
-            raise _weights_error(f"{name} {weights} weights", err) from None
-        raise
+    shape = kwargs.get("input_shape")
+    rows = shape[0] if shape and keras.backend.image_data_format() == "channels_last" else \
+        (shape[1] if shape else None)
+    url = catalogue.keras_weights_url(name, kwargs.get("include_top", True), kwargs.get("alpha", 1.0),
+                                      rows) if weights == "imagenet" else None
+    if url is None:
+        return builder(weights=weights, **kwargs)
+    what = f"{name} imagenet weights"
+    for attempt in (1, 2):
+        path = _keras_file(url, what)
+        try:
+            return builder(weights=str(path), **kwargs)
+        except Exception as err:
+            if _readable_h5(path):
+                raise
+            path.unlink(missing_ok=True)
+            if attempt == 2:
+                raise DownloadError(f"The {what} file {path.name} is corrupt even after downloading it again "
+                                    f"({err}).\nWay out: fill the mirror again (make mirror DEST=...), or "
+                                    f"set DLCV_SMOKE=1", dataset=what, url=url, path=path) from None
+            print(f"{path} is corrupt ({str(err).splitlines()[0] if str(err) else type(err).__name__}); "
+                  f"it was deleted and is downloaded again")
+    raise AssertionError("unreachable")
 
 
 def imagenet_decode(scores: Any, top: int = 5) -> list[list[tuple[str, str, float]]]:
-    """``keras.applications.imagenet_utils.decode_predictions`` with the same clear error when offline."""
-    import keras
+    """The ``top`` ImageNet classes of each row of ``scores`` (N, 1000) as (wnid, name, score), best first,
+    like ``keras.applications.imagenet_utils.decode_predictions``; the class index comes through ``fetch``."""
+    from helpers.datasets import catalogue
 
-    try:
-        with keras_downloads_from_mirror():
-            return keras.applications.imagenet_utils.decode_predictions(np.asarray(scores), top=top)
-    except DownloadError:
-        raise
-    except Exception as err:
-        if _is_network_error(err):
-            raise _weights_error("ImageNet class index", err) from None
-        raise
-
+    scores = np.asarray(scores)
+    if scores.ndim != 2 or scores.shape[1] != 1000:
+        raise ValueError(f"scores must have shape (samples, 1000), got {scores.shape}")
+    index = json.loads(_keras_file(catalogue.CLASS_INDEX_URL, "ImageNet class index").read_text())
+    return [[(*index[str(i)], float(row[i])) for i in row.argsort()[-top:][::-1]] for row in scores]
 
 
 KERAS_HUB_URL = "https://www.kaggle.com/models/keras (KerasHub presets)"
@@ -153,19 +162,11 @@ def keras_hub_preset(task: str, preset: str, smoke_note: str, **kwargs: Any) -> 
     from helpers.datasets import catalogue
 
     source = _mirrored_preset(preset) if mirror_base() and preset in catalogue.KERAS_HUB_PRESETS else preset
-    try:
+    cache = Path(os.environ.get("KAGGLEHUB_CACHE") or Path.home() / ".cache" / "kagglehub")
+    with _offline_is_a_download_error(f"KerasHub preset {preset!r}", KERAS_HUB_URL, cache,
+                                      f"set DLCV_SMOKE=1 ({smoke_note}), or run once with network so the "
+                                      f"preset is cached"):
         return getattr(keras_hub.models, task).from_preset(source, **kwargs)
-    except DownloadError:
-        raise
-    except Exception as err:
-        if _is_network_error(err):
-            cache = Path(os.environ.get("KAGGLEHUB_CACHE") or Path.home() / ".cache" / "kagglehub")
-            raise DownloadError(
-                f"Could not download the KerasHub preset {preset!r} from {KERAS_HUB_URL}: {err}\n"
-                f"Cache path: {cache}\nWay out: set DLCV_SMOKE=1 ({smoke_note}), "
-                f"or run once with network so the preset is cached",
-                dataset=preset, url=KERAS_HUB_URL, path=cache) from None
-        raise
 
 
 def keras_hub_detector(preset: str = "dfine_nano_coco", bounding_box_format: str = "yxyx",

@@ -2,8 +2,9 @@
 
 Used through the ``server`` fixture in conftest.py. Each route serves a body with a status, optional
 extra headers (``{port}`` is replaced by the server's port, for redirects), an optional required
-``Authorization`` header, a claimed Content-Length different from the body (a truncated transfer) and a
-delay between chunks (a slow transfer).
+``Authorization`` header, a claimed Content-Length different from the body (a truncated transfer), a
+delay between chunks (a slow transfer), a number of first answers cut off halfway (``cut``) or answered
+with an error status (``errors``), and byte ranges (``Range: bytes=N-``, answered 206) as real servers do.
 """
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ class Route:
     delay: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
     need_auth: str | None = None
+    cut: int = 0                 # the first ``cut`` GETs send half the body, then hang up
+    errors: list[int] = field(default_factory=list)  # statuses answered to the first GETs, in order
+    ranges: bool = True          # honour ``Range: bytes=N-`` with a 206
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -33,26 +37,42 @@ class _Handler(BaseHTTPRequestHandler):
         with srv.lock:
             srv.counts[self.path] += 1
             srv.seen.append((self.headers.get("Host", ""), self.path, self.headers.get("Authorization")))
-        route = srv.routes.get(self.path, Route(status=404))
+            srv.ranges.append((self.path, self.headers.get("Range")))
+            route = srv.routes.get(self.path, Route(status=404))
+            error = route.errors.pop(0) if route.errors else None
+            cut = route.cut > 0
+            route.cut -= cut
         if route.need_auth is not None and self.headers.get("Authorization") != route.need_auth:
             self.send_error(401)
             return
-        if route.status >= 400:
-            self.send_error(route.status)
+        if error is not None or route.status >= 400:
+            self.send_error(error or route.status)
             return
-        self.send_response(route.status)
+        body, length = route.body, route.length if route.length is not None else len(route.body)
+        asked = self.headers.get("Range", "")
+        if route.ranges and route.status == 200 and asked.startswith("bytes=") and asked.endswith("-"):
+            start = int(asked[6:-1])
+            if start >= length:
+                self.send_error(416)
+                return
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes {start}-{length - 1}/{length}")
+            body, length = body[start:], length - start
+        else:
+            self.send_response(route.status)
         port = str(self.server.server_address[1])
         for key, value in route.headers.items():
             self.send_header(key, value.replace("{port}", port))
-        body = route.body
-        self.send_header("Content-Length", str(route.length if route.length is not None else len(body)))
+        self.send_header("Content-Length", str(length))
         self.end_headers()
+        if cut:
+            body = body[:len(body) // 2]
         step = max(1, len(body) // 8)
         for start in range(0, len(body), step):
             self.wfile.write(body[start:start + step])
             self.wfile.flush()
             time.sleep(route.delay)
-        if route.length is not None and route.length != len(body):
+        if length != len(body):
             self.close_connection = True  # truncated transfer: hang up early
 
     def do_HEAD(self) -> None:  # noqa: N802
@@ -70,6 +90,7 @@ class LocalServer:
         self.routes: dict[str, Route] = {}
         self.counts: Counter[str] = Counter()
         self.seen: list[tuple[str, str, str | None]] = []  # (Host header, path, Authorization header)
+        self.ranges: list[tuple[str, str | None]] = []  # (path, Range header) of every GET
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.httpd.owner = self
@@ -79,9 +100,11 @@ class LocalServer:
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     def add(self, path: str, body: bytes = b"", status: int = 200, length: int | None = None,
-            delay: float = 0.0, headers: dict[str, str] | None = None, need_auth: str | None = None) -> str:
+            delay: float = 0.0, headers: dict[str, str] | None = None, need_auth: str | None = None,
+            cut: int = 0, errors: list[int] | None = None, ranges: bool = True) -> str:
         """Serve ``body`` at ``path``; return its URL."""
-        self.routes[path] = Route(status, body, length, delay, dict(headers or {}), need_auth)
+        self.routes[path] = Route(status, body, length, delay, dict(headers or {}), need_auth, cut,
+                                  list(errors or []), ranges)
         return self.url(path)
 
     def url(self, path: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fakes import listing, make_tar, sha
+from fakes import cifar_records, idx_bytes, listing, make_tar, sha
 from helpers import datasets as D
 from helpers.datasets import catalogue as C
 from localserver import LocalServer, closed_port_url
@@ -80,12 +80,6 @@ def test_load_mnist_full_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 # ---------------------------------------------------------------- Fashion-MNIST
 
-def _idx(array: np.ndarray) -> bytes:
-    magic = 0x800 | array.ndim
-    header = magic.to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in array.shape)
-    return gzip.compress(header + array.astype(np.uint8).tobytes())
-
-
 def test_load_fashion_mnist_full_from_local_server(server: LocalServer, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     rng = np.random.default_rng(1)
@@ -94,7 +88,7 @@ def test_load_fashion_mnist_full_from_local_server(server: LocalServer, tmp_path
     files = {"train-images-idx3-ubyte.gz": x_tr, "train-labels-idx1-ubyte.gz": y_tr,
              "t10k-images-idx3-ubyte.gz": x_te, "t10k-labels-idx1-ubyte.gz": y_te}
     for name, array in files.items():
-        server.add("/fm/" + name, _idx(array))
+        server.add("/fm/" + name, gzip.compress(idx_bytes(array)))
     monkeypatch.setattr(C, "FASHION_URL_BASE", server.url("/fm/"))
     (a, b), (c, d) = D.load_fashion_mnist(smoke=False, data_dir=tmp_path)
     for got, want in ((a, x_tr), (b, y_tr), (c, x_te), (d, y_te)):
@@ -133,11 +127,8 @@ def test_fashion_smoke_is_learnable_well_above_chance() -> None:
 # ---------------------------------------------------------------- CIFAR
 
 def _cifar_records(n: int, labels: list[np.ndarray], seed: int) -> tuple[bytes, np.ndarray, list[np.ndarray]]:
-    rng = np.random.default_rng(seed)
-    images = rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8)
-    pixels = images.transpose(0, 3, 1, 2).reshape(n, -1)
-    raw = np.concatenate([*(lab.reshape(n, 1).astype(np.uint8) for lab in labels), pixels], axis=1)
-    return raw.tobytes(), images, labels
+    images = np.random.default_rng(seed).integers(0, 256, (n, 32, 32, 3), dtype=np.uint8)
+    return cifar_records(images, *labels), images, labels
 
 
 def test_load_cifar10_full_from_local_server(server: LocalServer, tmp_path: Path,
@@ -244,8 +235,9 @@ def test_cats_vs_dogs_rejects_bad_input(tmp_path: Path, kwargs: dict) -> None:
         D.load_cats_vs_dogs(smoke=True, data_dir=tmp_path, **kwargs)
 
 
-def test_cats_vs_dogs_full_through_tfds_mock_data(tmp_path: Path) -> None:
+def test_cats_vs_dogs_full_through_tfds_mock_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The full-mode path (TFDS -> JPEG folders) with tfds.testing.mock_data's random images."""
+    monkeypatch.setenv("DLCV_TFDS_PROBE", "0")  # mock_data replaces the download: nothing to probe
     import tensorflow_datasets as tfds
     from PIL import Image
 
@@ -260,7 +252,8 @@ def test_cats_vs_dogs_full_through_tfds_mock_data(tmp_path: Path) -> None:
     assert D.load_cats_vs_dogs(smoke=False, data_dir=tmp_path, n_per_class=(4, 2)) == folder
 
 
-def test_cats_vs_dogs_full_not_enough_images(tmp_path: Path) -> None:
+def test_cats_vs_dogs_full_not_enough_images(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DLCV_TFDS_PROBE", "0")  # mock_data replaces the download: nothing to probe
     import tensorflow_datasets as tfds
 
     with tfds.testing.mock_data(num_examples=3), pytest.raises(ValueError, match="not enough images"):

@@ -41,8 +41,9 @@ def test_rejects_bad_input(kwargs: dict) -> None:
         load_lfw(smoke=True, **kwargs)
 
 
-def test_full_through_tfds_mock_data(tmp_path: Path) -> None:
+def test_full_through_tfds_mock_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The full-mode path with tfds.testing.mock_data: random 250x250 photos, random names."""
+    monkeypatch.setenv("DLCV_TFDS_PROBE", "0")  # mock_data replaces the download: nothing to probe
     import tensorflow_datasets as tfds
 
     with tfds.testing.mock_data(num_examples=12):

@@ -6,7 +6,6 @@ Nothing here leaves the machine: the Kaggle API and the LandCover.ai host are se
 from __future__ import annotations
 
 import base64
-import io
 import json
 import time
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fakes import make_zip as zip_bytes
+from fakes import tif_bytes
 from localserver import closed_port_url
 
 from helpers import datasets as D
@@ -22,14 +22,6 @@ from helpers.datasets import catalogue as C
 from helpers.datasets import segmentation
 
 pytestmark = pytest.mark.usefixtures("isolated_data_dir")
-
-
-def tif_bytes(array: np.ndarray) -> bytes:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.fromarray(array).save(buf, format="TIFF")
-    return buf.getvalue()
 
 
 
@@ -42,7 +34,8 @@ def test_pet_masks_smoke():
     assert (m.reshape(10, -1).mean(axis=1) > 0).all()
 
 
-def test_pet_masks_full_through_tfds_mock_data(tmp_path: Path):
+def test_pet_masks_full_through_tfds_mock_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("DLCV_TFDS_PROBE", "0")  # mock_data replaces the download: nothing to probe
     import tensorflow_datasets as tfds
 
     with tfds.testing.mock_data(num_examples=6):

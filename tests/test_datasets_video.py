@@ -33,7 +33,8 @@ def test_bad_arguments(kwargs):
         load_ucf101(smoke=True, **kwargs)
 
 
-def test_full_mode_with_mock_data(tmp_path):
+def test_full_mode_with_mock_data(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("DLCV_TFDS_PROBE", "0")  # mock_data replaces the download: nothing to probe
     tfds = pytest.importorskip("tensorflow_datasets")
     with tfds.testing.mock_data(num_examples=12):
         (xtr, ytr), (_, yte), names = load_ucf101(smoke=False, data_dir=tmp_path, n_classes=101, frames=4,

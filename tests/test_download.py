@@ -10,6 +10,7 @@ import sys
 import tarfile
 import threading
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,11 @@ from localserver import LocalServer, closed_port_url
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.usefixtures("isolated_data_dir")
+
+
+@pytest.fixture(autouse=True)
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(D, "RETRY_DELAY", 0.01)
 
 
 def test_fetch_good_file_then_cache_without_network(server: LocalServer, cache: Path) -> None:
@@ -62,9 +68,11 @@ def test_corrupt_cached_file_is_replaced(server: LocalServer, cache: Path) -> No
 def test_stale_part_file_from_a_killed_run_is_removed(server: LocalServer, cache: Path) -> None:
     url = server.add("/s.bin", b"fresh")
     cache.mkdir()
-    (cache / ".s.bin.deadbeef.part").write_bytes(b"half")
+    (cache / f".s.bin.{'d' * 32}.part").write_bytes(b"half")          # a killed run of an older version
+    (cache / f".s.bin.{'e' * 32}.extracting").mkdir()                   # a killed extraction
+    (cache / f".s.bin.tar.gz.{'f' * 32}.part").write_bytes(b"other")  # another file's: not ours to remove
     assert D.fetch(url, cache_dir=cache, progress=False).read_bytes() == b"fresh"
-    assert listing(cache) == {"s.bin"}
+    assert listing(cache) == {"s.bin", f".s.bin.tar.gz.{'f' * 32}.part"}
 
 
 # ---------------------------------------------------------------- fetch: failures leave nothing
@@ -80,12 +88,111 @@ def test_http_errors(server: LocalServer, cache: Path, status: int) -> None:
     assert listing(cache) == set()
 
 
-def test_truncated_transfer(server: LocalServer, cache: Path) -> None:
+def test_truncated_transfer_is_retried_then_kept_for_a_resume(server: LocalServer, cache: Path) -> None:
     body = os.urandom(10_000)
-    url = server.add("/t.bin", body, length=len(body) + 5_000)
-    with pytest.raises(D.DownloadError, match="truncated: got 10000 of 15000 bytes"):
+    url = server.add("/t.bin", body, length=len(body) + 5_000, ranges=False)
+    with pytest.raises(D.DownloadError, match="failed 4 times: truncated: got 10000 of 15000 bytes") as info:
         D.fetch(url, cache_dir=cache, progress=False)
-    assert listing(cache) == set()
+    assert "the next call resumes" in str(info.value)
+    assert server.hits("/t.bin") == 1 + D.RETRIES  # bounded
+    assert listing(cache) == {".t.bin.part"} and (cache / ".t.bin.part").read_bytes() == body
+    whole = body + os.urandom(5_000)
+    server.add("/t.bin", whole)  # the server is fixed: the next call asks only for the missing bytes
+    assert D.fetch(url, sha256=sha(whole), cache_dir=cache, progress=False).read_bytes() == whole
+    assert server.ranges[-1] == ("/t.bin", "bytes=10000-")
+    assert listing(cache) == {"t.bin"}
+
+
+def test_a_transfer_that_breaks_off_resumes_from_where_it_stopped(server: LocalServer, cache: Path) -> None:
+    body = os.urandom(80_000)
+    url = server.add("/r.bin", body, cut=2)
+    assert D.fetch(url, sha256=sha(body), cache_dir=cache, progress=False).read_bytes() == body
+    asked = [r for p, r in server.ranges if p == "/r.bin"]
+    assert asked == [None, "bytes=40000-", "bytes=60000-"]  # each retry continued the .part file
+    assert listing(cache) == {"r.bin"}
+
+
+def test_a_server_that_ignores_ranges_gets_a_fresh_download(server: LocalServer, cache: Path) -> None:
+    body = os.urandom(30_000)
+    url = server.add("/n.bin", body, cut=1, ranges=False)
+    assert D.fetch(url, sha256=sha(body), cache_dir=cache, progress=False).read_bytes() == body
+    assert server.hits("/n.bin") == 2
+
+
+def test_server_errors_are_retried_with_backoff(server: LocalServer, cache: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    waits = []
+    monkeypatch.setattr(D, "time", types.SimpleNamespace(sleep=waits.append))
+    url = server.add("/busy.bin", b"ok", errors=[503, 502])
+    assert D.fetch(url, cache_dir=cache, progress=False).read_bytes() == b"ok"
+    assert server.hits("/busy.bin") == 3 and waits == [D.RETRY_DELAY, 2 * D.RETRY_DELAY]
+
+
+def test_a_refusal_is_not_retried(server: LocalServer, cache: Path) -> None:
+    url = server.add("/no.bin", status=403)
+    with pytest.raises(D.DownloadError, match="HTTP 403"):
+        D.fetch(url, cache_dir=cache, progress=False)
+    assert server.hits("/no.bin") == 1
+
+
+def test_credentials_never_follow_a_downgrade_or_another_host() -> None:
+    import urllib.request
+
+    handler = D._DropAuthElsewhere()
+
+    def follow(old: str, new: str) -> str | None:
+        req = urllib.request.Request(old, headers={"Authorization": "Bearer secret"})
+        return handler.redirect_request(req, None, 302, "Found", {}, new).get_header("Authorization")
+
+    assert follow("https://www.kaggle.com/a", "https://www.kaggle.com/b") == "Bearer secret"
+    assert follow("http://127.0.0.1:8/a", "https://127.0.0.1:8/b") == "Bearer secret"  # an upgrade is fine
+    assert follow("https://www.kaggle.com/a", "http://www.kaggle.com/b") is None      # downgrade
+    assert follow("https://www.kaggle.com/a", "https://storage.example/b") is None   # another host
+
+
+def test_a_cache_hit_is_not_hashed_again_until_the_file_changes(server: LocalServer, cache: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    body = os.urandom(20_000)
+    url = server.add("/h.bin", body)
+    path = D.fetch(url, sha256=sha(body), cache_dir=cache, progress=False)
+    hashed = []
+    real = D.sha256_of
+    monkeypatch.setattr(D, "sha256_of", lambda p: hashed.append(p) or real(p))
+    assert D.fetch(url, sha256=sha(body), cache_dir=cache, progress=False) == path
+    assert hashed == []  # the marker .h.bin.sha256 vouched for it
+    path.write_bytes(body[:-1] + b"\0")  # changed behind our back (same size, new mtime)
+    assert D.fetch(url, sha256=sha(body), cache_dir=cache, progress=False).read_bytes() == body
+    assert hashed == [path] and server.hits("/h.bin") == 2  # hashed, found corrupt, downloaded again
+
+
+def test_a_digest_registry_overrides_the_catalogue(server: LocalServer, cache: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    body = b"the classroom's own file"
+    url = server.add("/files/reg.bin", body)
+    registry = tmp_path / "SHA256SUMS"
+    registry.write_text(f"# pinned by the instructor\n{sha(body)}  {D.mirror_path(url)}\n")
+    monkeypatch.setenv("DLCV_DIGESTS", str(registry))
+    assert D.registered_digest(url) == sha(body) and D.registered_digest(url + "x") is None
+    assert D.fetch(url, sha256="0" * 64, cache_dir=cache, progress=False).read_bytes() == body
+    registry.write_text(f"{'1' * 64} *{url}\n")  # sha256sum's binary-mode marker, keyed by the URL itself
+    with pytest.raises(D.DownloadError, match="Checksum mismatch"):
+        D.fetch(url, cache_dir=tmp_path / "other", progress=False)
+    registry.write_text("not a digest line\n")
+    with pytest.raises(D.DownloadError, match="DLCV_DIGESTS.*line 1"):
+        D.fetch(url, cache_dir=tmp_path / "third", progress=False)
+
+
+def test_a_mirrors_sha256sums_is_checked(server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = "https://data.example.org/sets/m.bin"
+    mirror = tmp_path / "mirror"
+    (mirror / "data.example.org" / "sets").mkdir(parents=True)
+    (mirror / D.mirror_path(url)).write_bytes(b"tampered")
+    (mirror / D.SUMS_NAME).write_text(D.format_sums({D.mirror_path(url): sha(b"original")}))
+    monkeypatch.setenv("DLCV_MIRROR", str(mirror))
+    with pytest.raises(D.DownloadError, match=f"Checksum mismatch.*expected sha256 {sha(b'original')}"):
+        D.fetch(url, cache_dir=tmp_path / "cache", progress=False)
+    (mirror / D.mirror_path(url)).write_bytes(b"original")
+    assert D.fetch(url, cache_dir=tmp_path / "cache", progress=False).read_bytes() == b"original"
 
 
 def test_wrong_checksum_names_both_digests(server: LocalServer, cache: Path) -> None:
@@ -152,7 +259,7 @@ def test_concurrent_fetches_in_threads(server: LocalServer, cache: Path) -> None
     assert errors == [] and results == [cache / "big.bin"] * 4
     assert (cache / "big.bin").read_bytes() == body
     assert server.hits("/big.bin") == 1  # the others waited on the lock, then found the file
-    assert listing(cache) == {"big.bin"}  # no .part, no lock file left
+    assert listing(cache) == {"big.bin"}  # no .part left
 
 
 def test_concurrent_fetches_in_processes(server: LocalServer, cache: Path) -> None:
@@ -274,7 +381,9 @@ def test_load_tfds_offline_fails_fast(tmp_path: Path, monkeypatch: pytest.Monkey
         assert part in message
 
 
-def test_load_tfds_unknown_dataset_is_a_value_error(tmp_path: Path) -> None:
-    with pytest.raises(ValueError):
+def test_load_tfds_unknown_dataset_is_named_not_a_download_error(tmp_path: Path) -> None:
+    start = time.monotonic()
+    with pytest.raises(ValueError, match="no_such_dataset_xyz") as info:
         D.load_tfds("no_such_dataset_xyz", split="train", data_dir=tmp_path)
+    assert not isinstance(info.value, D.DownloadError) and time.monotonic() - start < 10  # no probe, no retries
 

@@ -3,9 +3,7 @@ from the mirror, checked; load_tfds reads datasets prepared in a folder mirror."
 from __future__ import annotations
 
 import functools
-import io
 import json
-import tarfile
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +12,7 @@ import pytest
 from helpers import download as D
 from helpers import pretrained
 from helpers.datasets import catalogue as C
-from tests.fakes import sha
+from tests.fakes import make_tar, sha
 
 MNV2_URL = ("https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v2/"
             "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_96.h5")
@@ -55,11 +53,30 @@ def small_weights(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, list
 
 def test_keras_weights_come_from_the_mirror(mirror: Path, small_weights, tmp_path: Path):
     data, expected = small_weights
+    source = _in_mirror(mirror, MNV2_URL, data)
+    model = pretrained.keras_application("MobileNetV2", alpha=0.35, input_shape=(96, 96, 3))
+    weights = model.get_weights()
+    assert len(weights) == len(expected) and all(np.array_equal(a, b) for a, b in zip(weights, expected))
+    cached = tmp_path / "data" / "keras" / MNV2_URL.rsplit("/", 1)[1]
+    assert cached.read_bytes() == data
+    source.unlink()  # the next build needs no mirror
+    again = pretrained.keras_application("MobileNetV2", alpha=0.35, input_shape=(96, 96, 3))
+    assert all(np.array_equal(a, b) for a, b in zip(again.get_weights(), expected))
+
+
+def test_a_truncated_cached_weight_file_is_replaced(mirror: Path, small_weights, tmp_path: Path, capsys):
+    data, expected = small_weights
     _in_mirror(mirror, MNV2_URL, data)
+    cached = tmp_path / "data" / "keras" / MNV2_URL.rsplit("/", 1)[1]
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(data[: len(data) // 2])  # a copy that stopped halfway
     model = pretrained.keras_application("MobileNetV2", alpha=0.35, input_shape=(96, 96, 3))
     assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), expected))
-    cached = tmp_path / "keras" / "models" / MNV2_URL.rsplit("/", 1)[1]
-    assert cached.read_bytes() == data  # into Keras's own cache, so the next build needs no mirror
+    assert "is corrupt" in capsys.readouterr().out and cached.read_bytes() == data
+    (mirror / D.mirror_path(MNV2_URL)).write_bytes(data[:1000])  # the mirror's copy is broken too
+    cached.write_bytes(data[:1000])
+    with pytest.raises(D.DownloadError, match="corrupt even after downloading it again"):
+        pretrained.keras_application("MobileNetV2", alpha=0.35, input_shape=(96, 96, 3))
 
 
 def test_a_pinned_digest_is_checked(mirror: Path, small_weights, tmp_path: Path, monkeypatch):
@@ -68,7 +85,7 @@ def test_a_pinned_digest_is_checked(mirror: Path, small_weights, tmp_path: Path,
     monkeypatch.setitem(C.KERAS_FILES, MNV2_URL, "0" * 64)
     with pytest.raises(D.DownloadError, match="Checksum mismatch"):
         pretrained.keras_application("MobileNetV2", alpha=0.35, input_shape=(96, 96, 3))
-    assert not list((tmp_path / "keras" / "models").glob("*.h5"))
+    assert not list((tmp_path / "data" / "keras").glob("*.h5"))
 
 
 def test_a_weight_file_missing_from_the_mirror_names_it(mirror: Path):
@@ -79,38 +96,20 @@ def test_a_weight_file_missing_from_the_mirror_names_it(mirror: Path):
 
 
 def test_class_index_is_checked_against_keras_hash_unless_pinned(mirror: Path, tmp_path: Path, monkeypatch):
-    from keras.src.applications import imagenet_utils
-
     index = {str(i): [f"n{i:08d}", f"class_{i:03d}"] for i in range(1000)}
     data = json.dumps(index).encode()
     _in_mirror(mirror, INDEX_URL, data)
-    monkeypatch.setattr(imagenet_utils, "CLASS_INDEX", None)
-    scores = np.zeros((1, 1000))
-    scores[0, 7] = 1.0
-    with pytest.raises(D.DownloadError, match="does not match the hash Keras expects"):
+    scores = np.zeros((2, 1000))
+    scores[0, 7], scores[0, 3], scores[1, 999] = 1.0, 0.5, 0.25
+    with pytest.raises(D.DownloadError, match="does not match the hash Keras publishes"):
         pretrained.imagenet_decode(scores, top=1)
-    assert not (tmp_path / "keras" / "models" / "imagenet_class_index.json").exists()
-    monkeypatch.setitem(C.KERAS_FILES, INDEX_URL, sha(data))
-    assert pretrained.imagenet_decode(scores, top=1)[0][0][:2] == ("n00000007", "class_007")
-
-
-def test_without_a_mirror_keras_is_left_alone(monkeypatch, tmp_path: Path):
-    from keras.src.utils import file_utils
-
-    monkeypatch.delenv("DLCV_MIRROR", raising=False)
-    original = file_utils.get_file
-    with pretrained.keras_downloads_from_mirror():
-        assert file_utils.get_file is original
-
-
-def _preset_tar(files: dict[str, bytes], wrap: str = "") -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        for name, body in files.items():
-            info = tarfile.TarInfo(wrap + name)
-            info.size = len(body)
-            tar.addfile(info, io.BytesIO(body))
-    return buf.getvalue()
+    assert not (tmp_path / "data" / "keras" / "imagenet_class_index.json").exists()
+    registry = tmp_path / "SHA256SUMS"
+    registry.write_text(D.format_sums({D.mirror_path(INDEX_URL): sha(data)}))
+    monkeypatch.setenv("DLCV_DIGESTS", str(registry))  # an instructor's pin replaces Keras's hash
+    assert pretrained.imagenet_decode(scores, top=2) == [
+        [("n00000007", "class_007", 1.0), ("n00000003", "class_003", 0.5)],
+        [("n00000999", "class_999", 0.25), ("n00000998", "class_998", 0.0)]]
 
 
 @pytest.mark.parametrize("wrap", ["", "dfine_nano_coco/"])
@@ -118,7 +117,7 @@ def test_keras_hub_preset_is_read_from_the_mirror_archive(mirror: Path, monkeypa
     import keras_hub
 
     row = C.KERAS_HUB_PRESETS["dfine_nano_coco"]
-    data = _preset_tar({"config.json": b"{}", "metadata.json": b"{}"}, wrap)
+    data = make_tar({wrap + "config.json": b"{}", wrap + "metadata.json": b"{}"})
     _in_mirror(mirror, str(row["url"]), data)
     monkeypatch.setitem(row, "sha256", sha(data))
     seen = []

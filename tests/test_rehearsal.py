@@ -1,10 +1,13 @@
 """The full-mode rehearsal: every notebook in full mode (DLCV_SMOKE=0, DLCV_BUDGET=smoke), offline.
 
 Every file of the manifest is served from 127.0.0.1 by a plain HTTP file server (``DLCV_MIRROR``) as a
-stand-in in its real format (``tests/rehearsal/datafiles.py``, ``weights.py``), with its digest pinned by
-a cell the harness injects before the notebook's first cell; that cell also mocks TFDS
-(``tfds.testing.mock_data``).  Any other host is unreachable (a dead proxy), so a full-mode path that
-needs the real network fails here instead of on a student's machine.
+stand-in in its real format (``tests/rehearsal/datafiles.py``, ``weights.py``), with its digest in the
+mirror's ``SHA256SUMS`` (as ``make mirror`` writes it; every client of the mirror checks against it).  A
+cell the harness injects before the notebook's first cell mocks TFDS (``tfds.testing.mock_data``), and
+``DLCV_TFDS_PROBE=0`` turns off the reachability check TFDS's mocked download does not need
+(``tests/test_rehearsal_tfds.py`` rehearses that path with prepared datasets instead).  Any other host is
+unreachable (a dead proxy), so a full-mode path that needs the real network fails here instead of on a
+student's machine.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT
+from helpers.download import SUMS_NAME, format_sums, mirror_path
 from tools import run_notebooks
 
 BUILD = ROOT / "build" / "rehearsal"
@@ -68,6 +72,7 @@ def mirror():
     print(f"rehearsal mirror: {len(digests)} stand-ins written in {time.monotonic() - start:.1f} s")
     manifest = BUILD / "manifest.json"
     manifest.write_text(json.dumps(digests, indent=1))
+    (root / SUMS_NAME).write_text(format_sums({mirror_path(url): digest for url, digest in digests.items()}))
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Mirror, directory=str(root)))
     server.lock, server.asked = threading.Lock(), []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -77,14 +82,14 @@ def mirror():
     server.server_close()
 
 
-def _inject(source: Path, target: Path, manifest: Path) -> None:
+def _inject(source: Path, target: Path) -> None:
     """A copy of the notebook with the rehearsal's cell first (papermill then adds its parameters)."""
     nb = nbformat.read(source, as_version=4)
     cell = nbformat.v4.new_code_cell(
-        "# injected by tests/test_rehearsal.py, not part of the notebook: mock TFDS, pin the stand-ins' digests\n"
+        "# injected by tests/test_rehearsal.py, not part of the notebook: mock TFDS\n"
         f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
-        f"from tests.rehearsal.kernel import activate\nactivate({str(manifest)!r})")
-    cell.metadata["tags"] = ["rehearsal-injected"]
+        "from tests.rehearsal.kernel import activate\nactivate()")
+    cell.metadata["tags"] = [run_notebooks.INJECTED_TAG]  # not counted in error messages' "cell N"
     nb.cells.insert(0, cell)
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target)
@@ -98,18 +103,18 @@ def _fetched(asked: list[str]) -> set[str]:
     from helpers.download import mirror_path
 
     names = {mirror_path(str(row["url"])): str(row["name"]) for row in catalogue.files()}
-    return {names.get(urllib.parse.unquote(p).lstrip("/"), p) for p in asked}
+    return {names.get(urllib.parse.unquote(p).lstrip("/"), p) for p in asked if p != "/" + SUMS_NAME}
 
 
 def _rehearse(notebook_path: Path, mirror, expected: set[str], label: str = "",
               parameters: dict[str, object] | None = None) -> None:
-    base, server, manifest = mirror
+    base, server, _ = mirror
     name = notebook_path.stem + (f"-{label}" if label else "") + ".ipynb"
     work = BUILD / "work" / name
     shutil.rmtree(work, ignore_errors=True)
     source = BUILD / "notebooks" / name
-    _inject(notebook_path, source, manifest)
-    env = {"DLCV_BUDGET": "smoke", "DLCV_MIRROR": base, "DLCV_DATA_DIR": str(work / "data"),
+    _inject(notebook_path, source)
+    env = {"DLCV_BUDGET": "smoke", "DLCV_MIRROR": base, "DLCV_TFDS_PROBE": "0", "DLCV_DATA_DIR": str(work / "data"),
            "DLCV_LOG_DIR": str(work / "logs"), "DLCV_MODEL_DIR": str(work / "models"),
            "KERAS_HOME": str(work / "keras"), "KAGGLEHUB_CACHE": str(work / "kagglehub"),
            # every other host is a dead end: a full-mode path that needs the real network fails here
@@ -164,28 +169,21 @@ def test_every_manifest_file_is_rehearsed() -> None:
 
 @pytest.mark.rehearsal
 def test_make_mirror_copies_the_rehearsal_mirror(mirror, tmp_path: Path, monkeypatch, capsys) -> None:
-    """``make mirror FROM=...`` over the whole manifest: every stand-in copied, checked against its digest."""
+    """``make mirror FROM=...`` over the whole manifest: every stand-in copied, checked against the source
+    mirror's SHA256SUMS, and the copy gets its own SHA256SUMS."""
     from helpers.datasets import catalogue as C
-    from tests.rehearsal.datafiles import DIGEST_ATTRS
-    from tests.rehearsal.kernel import pin_digests
+    from helpers.download import mirror_path, parse_sums, sha256_of
     from tools import mirror as tool
 
     base, server, manifest = mirror
-    for attr in DIGEST_ATTRS:  # restored after the test, like everything pin_digests changes
-        value = getattr(C, attr)
-        monkeypatch.setattr(C, attr, dict(value) if isinstance(value, dict) else value)
-    monkeypatch.setattr(C, "KERAS_FILES", dict(C.KERAS_FILES))
-    monkeypatch.setattr(C, "KERAS_HUB_PRESETS", {k: dict(v) for k, v in C.KERAS_HUB_PRESETS.items()})
     digests = json.loads(manifest.read_text())
-    pin_digests(digests)
     dest = tmp_path / "classroom"
     assert tool.main([str(dest), "--from", base]) == 0
     out = capsys.readouterr().out
     assert f"{len(C.files())}/{len(C.files())} files" in out
-    from helpers.download import mirror_path, sha256_of
-
     for row in C.files():
         assert sha256_of(dest / mirror_path(str(row["url"]))) == digests[str(row["url"])], row["name"]
+    assert parse_sums((dest / SUMS_NAME).read_text()) == {mirror_path(u): d for u, d in digests.items()}
     # a corrupted source file is refused, and the copy already made is kept as it is
     bad = BUILD / "mirror" / mirror_path(C.MNIST_URL)
     good = bad.read_bytes()
@@ -196,3 +194,20 @@ def test_make_mirror_copies_the_rehearsal_mirror(mirror, tmp_path: Path, monkeyp
         assert not (tmp_path / "second" / mirror_path(C.MNIST_URL)).exists()
     finally:
         bad.write_bytes(good)
+
+
+def test_the_injected_cell_is_not_counted_in_error_messages(tmp_path: Path) -> None:
+    """'cell N' in a rehearsal failure is the notebook's own cell N, as in the smoke run's messages."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# title"),
+                                         nbformat.v4.new_code_cell("x = 1"),
+                                         nbformat.v4.new_code_cell("1 / 0")])
+    plain, injected = tmp_path / "plain.ipynb", tmp_path / "injected.ipynb"
+    nbformat.write(nb, plain)
+    _inject(plain, injected)
+    for path in (plain, injected):
+        executed = nbformat.read(path, as_version=4)
+        cell = [c for c in executed.cells if c.source == "1 / 0"][0]
+        cell.outputs = [nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="division by zero")]
+        nbformat.write(executed, path)
+    assert run_notebooks.first_error(plain) == run_notebooks.first_error(injected) == \
+        "cell 2 `1 / 0`: ZeroDivisionError: division by zero"

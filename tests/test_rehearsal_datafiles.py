@@ -1,5 +1,5 @@
 """tests/rehearsal/datafiles.py: the dataset stand-ins of the full-mode rehearsal, read back through the real
-loaders in full mode from a mirror folder (DLCV_MIRROR), with the catalogue pinned to their digests."""
+loaders in full mode from a mirror folder (DLCV_MIRROR) whose SHA256SUMS pins their digests."""
 from __future__ import annotations
 
 import re
@@ -12,7 +12,7 @@ from rehearsal import datafiles as R
 
 from helpers import datasets as D
 from helpers.datasets import catalogue as C
-from helpers.download import mirror_path, sha256_of
+from helpers.download import SUMS_NAME, format_sums, mirror_path, sha256_of
 
 pytestmark = pytest.mark.usefixtures("isolated_data_dir")
 
@@ -25,13 +25,10 @@ def mirror(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, st
 
 @pytest.fixture
 def pinned(mirror, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """DLCV_MIRROR at the folder and the catalogue pinned to its digests (restored after the test)."""
+    """DLCV_MIRROR at the folder, whose SHA256SUMS lists the stand-ins' digests (as make mirror writes it)."""
     root, digests = mirror
-    for attr in R.DIGEST_ATTRS:  # copies, so pinning (in place for the dicts) never touches the originals
-        value = getattr(C, attr)
-        monkeypatch.setattr(C, attr, dict(value) if isinstance(value, dict) else value)
+    (root / SUMS_NAME).write_text(format_sums({mirror_path(url): digest for url, digest in digests.items()}))
     monkeypatch.setenv("DLCV_MIRROR", str(root))
-    R.pin_dataset_digests(digests)
     return root
 
 
@@ -44,7 +41,7 @@ def test_every_dataset_row_has_its_file_and_digest(mirror) -> None:
     for url, digest in digests.items():
         path = root / mirror_path(url)
         assert path.is_file() and sha256_of(path) == digest
-    files = [p for p in root.rglob("*") if p.is_file()]
+    files = [p for p in root.rglob("*") if p.is_file() and p.name != SUMS_NAME]
     assert len(files) == len(rows)
     assert sum(p.stat().st_size for p in files) < 80 * 2**20
 
@@ -54,26 +51,10 @@ def test_bytes_are_deterministic() -> None:
     assert R.landcover_zip() == R.landcover_zip()
 
 
-def test_pin_dataset_digests_sets_the_catalogue_and_is_restored(mirror, monkeypatch: pytest.MonkeyPatch) -> None:
-    _, digests = mirror
-    before = {attr: getattr(C, attr) for attr in R.DIGEST_ATTRS}
-    snapshot = {k: dict(v) if isinstance(v, dict) else v for k, v in before.items()}
-    with monkeypatch.context() as m:
-        for attr in R.DIGEST_ATTRS:
-            value = getattr(C, attr)
-            m.setattr(C, attr, dict(value) if isinstance(value, dict) else value)
-        R.pin_dataset_digests({**digests, "https://example.org/not/in/the/catalogue.bin": "0" * 64})
-        assert C.MNIST_SHA256 == digests[C.MNIST_URL]
-        assert C.CIFAR10_SHA256 == digests[C.CIFAR10_URL] and C.CIFAR100_SHA256 == digests[C.CIFAR100_URL]
-        assert C.PENN_FUDAN_SHA256 == digests[C.PENN_FUDAN_URL] and C.LANDCOVER_SHA256 == digests[C.LANDCOVER_URL]
-        assert all(C.FASHION_SHA256[f] == digests[C.FASHION_URL_BASE + f] for f in C.FASHION_FILES)
-        assert C.FLICKR8K_SHA256 == {"images": digests[C.FLICKR8K_IMAGES_URL], "text": digests[C.FLICKR8K_TEXT_URL]}
-    assert {attr: getattr(C, attr) for attr in R.DIGEST_ATTRS} == snapshot
-    assert all(getattr(C, attr) is before[attr] for attr in R.DIGEST_ATTRS)
-
-
-def test_a_wrong_pin_is_refused(pinned: Path, tmp_path: Path) -> None:
-    C.MNIST_SHA256 = "0" * 64
+def test_a_wrong_pin_is_refused(pinned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    registry = tmp_path / "instructor-SHA256SUMS"  # DLCV_DIGESTS comes before the mirror's own list
+    registry.write_text(format_sums({mirror_path(C.MNIST_URL): "0" * 64}))
+    monkeypatch.setenv("DLCV_DIGESTS", str(registry))
     with pytest.raises(D.DownloadError, match="Checksum mismatch"):
         D.load_mnist(smoke=False, data_dir=tmp_path)
 

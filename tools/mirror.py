@@ -3,7 +3,8 @@
 Each file lands at ``DEST/<host>/<path of its URL>``, the layout ``DLCV_MIRROR`` reads, through the
 course's own ``fetch``: a file already there and verified is kept (so an interrupted run resumes), a new
 one is checked against its sha256 (or, where none is published, kept as downloaded), with a progress bar.
-Serve the folder with ``python -m http.server -d DEST 8000`` and set ``DLCV_MIRROR=http://HOST:8000``
+``DEST/SHA256SUMS`` lists every file's sha256 (``sha256sum -c SHA256SUMS`` in DEST checks them); every client of
+the mirror checks its downloads against it.  Serve the folder with ``python -m http.server -d DEST 8000`` and set ``DLCV_MIRROR=http://HOST:8000``
 on the students' machines, or copy it and set ``DLCV_MIRROR=/path/to/DEST``.
 
 KerasHub presets (``keras_hub/...`` rows) are downloaded by ``kagglehub`` from their Kaggle handle and
@@ -46,11 +47,26 @@ def fill(dest: Path, only: set[str] | None = None, source: str | None = None) ->
     if source:
         os.environ["DLCV_MIRROR"] = source  # ... unless asked to copy one
     try:
-        return _fill(dest, only, source)
+        rows = _fill(dest, only, source)
+        _write_sums(dest, [r for r in rows if r[3] == "ok"])
+        return rows
     finally:
         os.environ.pop("DLCV_MIRROR", None)
         if saved is not None:
             os.environ["DLCV_MIRROR"] = saved
+
+
+def _write_sums(dest: Path, rows: list[tuple[str, str, int, str]]) -> None:
+    """Add the files of ``rows`` to ``dest/SHA256SUMS`` (entries of earlier runs are kept)."""
+    from helpers.download import SUMS_NAME, format_sums, known_sha256, parse_sums
+
+    path = dest / SUMS_NAME
+    sums = parse_sums(path.read_text()) if path.is_file() else {}
+    sums.update({rel: known_sha256(dest / rel) for _, rel, _, _ in rows if not rel.startswith("tfds/")})
+    if sums:
+        tmp = path.with_name(f".{SUMS_NAME}.part")
+        tmp.write_text(format_sums(sums))
+        os.replace(tmp, path)
 
 
 def _fill(dest: Path, only: set[str] | None, source: str | None) -> list[tuple[str, str, int, str]]:

@@ -33,7 +33,8 @@ NOTEBOOKS = ROOT / "notebooks"
 OUT = ROOT / "build" / "executed"
 KERNEL_NAME = "dlcv"
 DEFAULT_TIMEOUT = 600  # seconds per notebook
-PAPERMILL_TAGS = {"papermill-error-cell-tag", "injected-parameters"}
+INJECTED_TAG = "injected-by-harness"  # a cell a test harness puts before the notebook's own (the rehearsal)
+PAPERMILL_TAGS = {"papermill-error-cell-tag", "injected-parameters", INJECTED_TAG}
 
 
 @dataclass

@@ -185,10 +185,12 @@ DATASETS["lfw"] = {
 
 
 # ---------------------------------------------------------------- pretrained weights
-# Keras application weights (and the ImageNet class index) the notebooks load, by their original URL;
-# keras.applications checks its own hash of each (helpers.pretrained), so the digest here stays None
-# unless a mirror pins it.  Any other keras.applications URL is fetched from a mirror the same way.
+# Keras application weights (and the ImageNet class index) the notebooks load, by their original URL, with
+# the sha256 a mirror pins (None: not published); helpers.pretrained fetches them itself and builds the
+# model with weights=<that file>.  KERAS_MD5: the hash Keras publishes for each file in its own source,
+# checked when no sha256 is known.
 _KERAS_APPS = "https://storage.googleapis.com/tensorflow/keras-applications/"
+CLASS_INDEX_URL = "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
 KERAS_FILES: dict[str, str | None] = {url: None for url in (
     _KERAS_APPS + "mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5",      # 01, 03
     _KERAS_APPS + "mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_128.h5",      # 03, smoke budgets
@@ -197,8 +199,46 @@ KERAS_FILES: dict[str, str | None] = {url: None for url in (
     _KERAS_APPS + "inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",         # 03
     _KERAS_APPS + "resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",           # 05, FCN_BACKBONE="resnet50"
     _KERAS_APPS + "efficientnet_v2/efficientnetv2-b0_notop.h5",                                    # 07
-    "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json",       # 01, 03
+    CLASS_INDEX_URL,                                                                               # 01, 03
 )}
+KERAS_MD5 = {  # as in Keras 3.13's own application modules (MobileNetV2's files have none)
+    _KERAS_APPS + "vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5": "6d6bbae143d832006294945121d1f1fc",
+    _KERAS_APPS + "inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5":
+        "bcbd6486424b2319ff4ef7d526e38f63",
+    _KERAS_APPS + "resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5": "4d473c1dd8becc155b73f8504c6f6626",
+    _KERAS_APPS + "efficientnet_v2/efficientnetv2-b0_notop.h5": "893217f2bb855e2983157299931e43ff",
+    CLASS_INDEX_URL: "c2c37ea517e94d9795004a39431a14cb",
+}
+# keras.applications builder -> (folder, file name stem) of its ImageNet weights: <stem>[_notop].h5
+_KERAS_WEIGHT_STEMS = {
+    "VGG16": ("vgg16/", "vgg16_weights_tf_dim_ordering_tf_kernels"),
+    "VGG19": ("vgg19/", "vgg19_weights_tf_dim_ordering_tf_kernels"),
+    "InceptionV3": ("inception_v3/", "inception_v3_weights_tf_dim_ordering_tf_kernels"),
+    "Xception": ("xception/", "xception_weights_tf_dim_ordering_tf_kernels"),
+    **{f"ResNet{d}{v}": ("resnet/", f"resnet{d}{v.lower()}_weights_tf_dim_ordering_tf_kernels")
+       for d in (50, 101, 152) for v in ("", "V2")},
+    **{f"EfficientNetV2{b}": ("efficientnet_v2/", f"efficientnetv2-{b.lower()}")
+       for b in ("B0", "B1", "B2", "B3", "S", "M", "L")},
+}
+
+
+def keras_weights_url(builder: str, include_top: bool = True, alpha: float = 1.0,
+                      rows: int | None = None) -> str | None:
+    """The URL of the ImageNet weight file ``keras.applications.<builder>`` loads for this configuration
+    (``rows``: the input's side, None when unknown), or None for a builder not listed here.
+
+    The names follow keras.applications (MobileNetV2: one file per alpha and input size, 224 when the size
+    has none)."""
+    if builder == "MobileNetV2":
+        rows = rows if rows in (96, 128, 160, 192, 224) else 224
+        return (f"{_KERAS_APPS}mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{float(alpha)}_{rows}"
+                f"{'' if include_top else '_no_top'}.h5")
+    if builder not in _KERAS_WEIGHT_STEMS:
+        return None
+    folder, stem = _KERAS_WEIGHT_STEMS[builder]
+    return f"{_KERAS_APPS}{folder}{stem}{'' if include_top else '_notop'}.h5"
+
+
 KERAS_LICENSE = "Keras applications: weights under the licence of each paper's release (see keras.io/api/applications)"
 # KerasHub presets the notebooks load: the Kaggle model handle kagglehub downloads, and the URL of that
 # version's archive, which is where a mirror keeps it (a .tar.gz of the preset folder).

