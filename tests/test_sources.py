@@ -110,8 +110,16 @@ def test_main_checks_the_manifest_rows_at_their_urls(server, monkeypatch, capsys
 
 def test_manifest_rows_get_tfds_sizes_where_tfds_records_their_url() -> None:
     rows = {s.name: s for s in sources.manifest_sources()}
-    assert rows["cifar10"].size == 170052171 and rows["cifar10"].origin == "TFDS"
+    assert rows["cifar10"].size == 170052171 and rows["cifar10"].origin == "manifest"
     assert rows["cifar100"].size == 168513733
+    # every URL of a row with several sources is checked, each against the row's size
+    from helpers.datasets import catalogue
+
+    url = catalogue.FASHION_ALT_BASE + "t10k-labels-idx1-ubyte.gz"
+    known = {url: (5148, "ab" * 32, "t10k-labels-idx1-ubyte.gz")}
+    fashion = [s for s in sources.manifest_sources(known) if s.name == "fashion_mnist/t10k-labels-idx1-ubyte.gz"]
+    assert [s.url for s in fashion] == catalogue.fashion_urls("t10k-labels-idx1-ubyte.gz")
+    assert all(s.size == 5148 for s in fashion)
 
 
 def test_tfds_sources_come_from_the_installed_checksums_files() -> None:

@@ -12,7 +12,7 @@ import numpy as np
 from helpers import checks
 from helpers.config import resolve_smoke
 from helpers.datasets import catalogue as C
-from helpers.download import _MARKER, DownloadError, _data_dir, atomic_folder, fetch, load_tfds
+from helpers.download import _MARKER, DownloadError, _data_dir, atomic_folder, fetch, fetch_first, load_tfds
 
 
 def _split(x: np.ndarray, y: np.ndarray, n_test: int, seed: int) -> tuple[tuple, tuple]:
@@ -86,8 +86,9 @@ def load_fashion_mnist(smoke: bool | None = None,
         (x_train, y_train), (x_test, y_test) = _smoke_images("fashion_mnist", 28, 1, 10)
         return (x_train[..., 0], y_train), (x_test[..., 0], y_test)
     folder = _data_dir(data_dir)
-    paths = {name: fetch(C.FASHION_URL_BASE + name, sha256=C.FASHION_SHA256.get(name), cache_dir=folder,
-                         subdir="fashion_mnist", dataset="Fashion-MNIST") for name in C.FASHION_FILES}
+    paths = {name: fetch_first(C.fashion_urls(name), fname=name, sha256=C.FASHION_SHA256.get(name),
+                               cache_dir=folder, subdir="fashion_mnist", dataset=f"Fashion-MNIST ({name})")
+             for name in C.FASHION_FILES}
     y_train = _read_idx(paths["train-labels-idx1-ubyte.gz"], 0x801)
     x_train = _read_idx(paths["train-images-idx3-ubyte.gz"], 0x803)
     y_test = _read_idx(paths["t10k-labels-idx1-ubyte.gz"], 0x801)
