@@ -375,3 +375,92 @@ def describe(name: str, smoke: bool | None = None) -> str:
     if resolve_smoke(smoke):
         return f"{info['title']}\nsmoke mode: {info['smoke']}"
     return f"{info['title']}\nfrom {info['url']}\nsource: {info['source']}; license: {info['license']}"
+
+
+# ---------------------------------------------------------------- what a download costs
+# Datasets with no faster byte-identical source: before downloading them, the loader says what it costs and
+# the ways out.  Sizes are the ones TFDS records; the rates are stated assumptions, with their source.
+SLOW_DOWNLOADS: dict[str, dict] = {
+    "cifar10": {"bytes": 170052171, "host": "www.cs.toronto.edu", "rate": 66_000,
+                "why": "the Toronto host has been throttled to about 66-85 kB/s since mid-2026 (public reports: "
+                       "pytorch/vision#9536, anyscale/templates#927); the estimate takes the low end"},
+    "cifar100": {"bytes": 168513733, "host": "www.cs.toronto.edu", "rate": 66_000,
+                 "why": "the Toronto host has been throttled to about 66-85 kB/s since mid-2026 (public reports: "
+                        "pytorch/vision#9536, anyscale/templates#927); the estimate takes the low end"},
+    "ucf101": {"bytes": 6960400115 + 113943, "host": "storage.googleapis.com (videos), www.crcv.ucf.edu (split list)",
+               "rate": 10_000_000,
+               "why": "a 6.96 GB video archive, then TFDS decodes every clip; the estimate assumes 10 MB/s, a fast "
+                      "home line, and counts the download only"},
+    "lfw": {"bytes": LFW_SIZE, "host": "ndownloader.figshare.com", "rate": None,
+            "why": "figshare sometimes refuses downloads (HTTP 403) for a while"},
+}
+_SMOKE_WAY = "smoke mode (DLCV_SMOKE=1) needs no download at all"
+_MIRROR_WAY = "an instructor's mirror (make mirror DEST=...; DLCV_MIRROR=...) serves it at classroom speed"
+_TFDS_MIRROR_WAY = ("a mirror folder made with `make mirror DEST=... TFDS=1` holds the prepared dataset: set "
+                    "DLCV_MIRROR=<that folder> and nothing is downloaded")
+
+
+def download_way_out(name: str, target) -> list[str]:  # noqa: ANN001 (a path)
+    """The ways around a slow or refused download of ``name`` (``target``: where the file or dataset goes)."""
+    if name in ("cifar10", "cifar100"):
+        return [_SMOKE_WAY, _MIRROR_WAY,
+                f"download it once with a browser or `wget -c` (resumable) from "
+                f"{CIFAR10_URL if name == 'cifar10' else CIFAR100_URL} and put it at {target}; the course checks "
+                "its sha256 before using it",
+                "a smaller budget (DLCV_BUDGET=smoke) shortens training, not this download: the archive comes whole"]
+    if name == "ucf101":
+        manual = f"{target.parent}/downloads/manual/"
+        return [_SMOKE_WAY,
+                "smaller n_classes / n_per_class limit what is decoded, not what is downloaded: TFDS fetches the "
+                "whole archive",
+                f"the videos: put UCF101_videos.zip (6,960,400,115 bytes, sha256 {_UCF_VIDEOS_SHA256[:16]}...) in "
+                f"{manual}; TFDS takes it from there and checks its sha256",
+                "the split list comes from www.crcv.ucf.edu, whose certificate some clients reject (Colab since 2020, "
+                "tensorflow/datasets#2498); the course never turns the check off: prepare the dataset where it "
+                "verifies and copy it (below)",
+                _TFDS_MIRROR_WAY]
+    if name == "lfw":
+        manual = f"{target.parent}/downloads/manual/"
+        return [_SMOKE_WAY,
+                f"if figshare answers 403, wait and retry, or download lfw.tgz elsewhere ({LFW_URL}, "
+                f"{LFW_SIZE:,} bytes, sha256 {LFW_SHA256[:16]}...) and put it in {manual}; TFDS takes it from "
+                "there and checks its sha256",
+                _TFDS_MIRROR_WAY]
+    return [_SMOKE_WAY, _MIRROR_WAY]
+
+
+_UCF_VIDEOS_SHA256 = "dabf56f573cd19c79e096563529fec8126a2a34e18e10c72eb621dd687532b0d"
+
+
+def _human(n: float) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"
+
+
+def download_notice(name: str, target) -> str:  # noqa: ANN001 (a path)
+    """What downloading ``name`` costs (size, a time estimate at a stated rate) and the ways out."""
+    cost = SLOW_DOWNLOADS[name]
+    head = f"Downloading {name}: {_human(cost['bytes'])} from {cost['host']}"
+    if cost["rate"]:
+        minutes = cost["bytes"] / cost["rate"] / 60
+        head += f", about {minutes:.0f} min at {_human(cost['rate'])}/s"
+    lines = [head + ".", f"Why: {cost['why']}.", "Ways out:"]
+    lines += [f"  - {way}" for way in download_way_out(name, target)]
+    return "\n".join(lines)
+
+
+def announce_download(name: str, target) -> bool:  # noqa: ANN001 (a path)
+    """Print ``download_notice`` before a download that will really happen: not when ``target`` (the cached
+    file, or the prepared TFDS folder) exists, nor when a mirror (``DLCV_MIRROR``) serves the course."""
+    from pathlib import Path
+
+    from helpers.download import mirror_base
+
+    target = Path(target)
+    if target.exists() or mirror_base() is not None:
+        return False
+    print(download_notice(name, target), flush=True)
+    return True

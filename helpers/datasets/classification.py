@@ -115,6 +115,7 @@ def load_cifar10(smoke: bool | None = None, data_dir: str | os.PathLike | None =
     if resolve_smoke(smoke):
         (x_train, y_train), (x_test, y_test) = _smoke_images("cifar10", 32, 3, 10)
         return (x_train, y_train[:, None]), (x_test, y_test[:, None])
+    C.announce_download("cifar10", _data_dir(data_dir) / "cifar-10-binary.tar.gz")
     folder = fetch(C.CIFAR10_URL, sha256=C.CIFAR10_SHA256, cache_dir=_data_dir(data_dir),
                    dataset="CIFAR-10", extract=True) / "cifar-10-batches-bin"
     train = _read_cifar_bin([folder / f"data_batch_{i}.bin" for i in range(1, 6)], 1, 0)
@@ -131,6 +132,7 @@ def load_cifar100(smoke: bool | None = None, data_dir: str | os.PathLike | None 
         n_classes = 100 if label_mode == "fine" else 20
         (x_train, y_train), (x_test, y_test) = _smoke_images("cifar100", 32, 3, n_classes)
         return (x_train, y_train[:, None]), (x_test, y_test[:, None])
+    C.announce_download("cifar100", _data_dir(data_dir) / "cifar-100-binary.tar.gz")
     folder = fetch(C.CIFAR100_URL, sha256=C.CIFAR100_SHA256, cache_dir=_data_dir(data_dir),
                    dataset="CIFAR-100", extract=True) / "cifar-100-binary"
     label_byte = 1 if label_mode == "fine" else 0
