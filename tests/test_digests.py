@@ -8,6 +8,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -79,3 +81,49 @@ def test_lfw_row_names_tfds_figshare_archive_and_the_pin_allows_only_tfds_that_u
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     tfds = [d for d in deps if d.replace("_", "-").startswith("tensorflow-datasets")]
     assert len(tfds) == 1 and ">=4.9.8" in tfds[0].replace(" ", ""), tfds
+
+
+def test_make_mirror_pins_a_trust_on_first_use_row_and_clients_check_it(server, tmp_path, monkeypatch) -> None:
+    import hashlib
+
+    from helpers import download as D
+    from tools import mirror
+
+    body = b"PK-penn-fudan-stand-in"
+    monkeypatch.delenv("DLCV_MIRROR", raising=False)
+    monkeypatch.delenv("DLCV_DIGESTS", raising=False)
+    monkeypatch.setattr(C, "PENN_FUDAN_URL", server.add("/ped/PennFudanPed.zip", body))
+    assert C.PENN_FUDAN_SHA256 is None and "penn_fudan" in C.TRUST_ON_FIRST_USE
+    dest = tmp_path / "mirror"
+    assert mirror.main([str(dest), "--only", "penn_fudan"]) == 0
+    rel = D.mirror_path(C.PENN_FUDAN_URL)
+    assert D.parse_sums((dest / D.SUMS_NAME).read_text())[rel] == hashlib.sha256(body).hexdigest()
+
+    monkeypatch.setenv("DLCV_MIRROR", str(dest))
+    D._MIRROR_SUMS.clear()
+    (dest / rel).write_bytes(b"PK-changed-after-the-mirror-was-made")
+    with pytest.raises(D.DownloadError, match="Checksum mismatch"):
+        D.fetch(C.PENN_FUDAN_URL, sha256=None, cache_dir=tmp_path / "student", progress=False)
+    (dest / rel).write_bytes(body)
+    got = D.fetch(C.PENN_FUDAN_URL, sha256=None, cache_dir=tmp_path / "student", progress=False)
+    assert got.read_bytes() == body
+
+
+def test_make_mirror_takes_a_row_from_its_second_source(server, tmp_path, monkeypatch) -> None:
+    import hashlib
+
+    from helpers import download as D
+    from tools import mirror
+
+    name = "t10k-labels-idx1-ubyte.gz"
+    body = b"labels-stand-in"
+    monkeypatch.delenv("DLCV_MIRROR", raising=False)
+    monkeypatch.delenv("DLCV_DIGESTS", raising=False)
+    monkeypatch.setattr(C, "FASHION_URL_BASE", server.url("/gcs/"))  # answers 404
+    monkeypatch.setattr(C, "FASHION_ALT_BASE", server.url("/s3/"))
+    server.add("/s3/" + name, body)
+    monkeypatch.setattr(C, "FASHION_SHA256", {**C.FASHION_SHA256, name: hashlib.sha256(body).hexdigest()})
+    dest = tmp_path / "mirror"
+    assert mirror.main([str(dest), "--only", f"fashion_mnist/{name}"]) == 0
+    # kept where clients look for it: the mirror path of the row's first URL
+    assert (dest / D.mirror_path(C.fashion_urls(name)[0])).read_bytes() == body
