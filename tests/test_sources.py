@@ -160,6 +160,10 @@ def test_a_folder_mirror_is_checked_on_disk(tmp_path, monkeypatch, capsys) -> No
     assert "missing in the mirror folder" in text  # cifar10 is not in it
     assert "1 of 2 sources answer as expected" in text
 
+    # a row with two sources is looked for once in a mirror, at its first URL's path
+    fashion = [s for s in sources.manifest_sources() if s.name.startswith("fashion_mnist/")]
+    assert len(fashion) == 8 and len(sources.through_mirror(fashion, mirror.resolve().as_uri())) == 4
+
     base = mirror.resolve().as_uri()
     checked = sources.through_mirror(sources.tfds_sources(("lfw", "oxford_iiit_pet")), base)
     lfw = [s for s in checked if s.name == "tfds/lfw"]

@@ -57,6 +57,7 @@ class Source:
     origin: str = ""             # where the expected size comes from ("manifest", "TFDS", ...)
     local: Path | None = None    # a file in a folder mirror: checked on disk, not over HTTP
     note: str = ""
+    alternative: bool = False    # a second (third, ...) source of a row: a mirror keeps only the first
 
 
 @dataclass
@@ -125,8 +126,8 @@ def manifest_sources(known: dict[str, tuple[int, str, str]] | None = None) -> li
                 if url in known:
                     size, origin = known[url][0], "TFDS"
                     break
-        for url in urls:
-            sources.append(Source(row["name"], url, size, row.get("sha256"), origin))
+        for i, url in enumerate(urls):
+            sources.append(Source(row["name"], url, size, row.get("sha256"), origin, alternative=i > 0))
     return sources
 
 
@@ -166,6 +167,8 @@ def through_mirror(sources: list[Source], base: str) -> list[Source]:
                 continue
             out.append(Source(src.name, src.url, src.size, src.sha256, src.origin,
                               note="not in the mirror: TFDS downloads it from the original host"))
+            continue
+        if src.alternative:  # the mirror keeps the row's file at its first URL's path only
             continue
         rel = mirror_path(src.url)
         if folder is not None:
