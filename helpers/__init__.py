@@ -45,14 +45,26 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from helpers.config import Config, in_colab, is_interactive, setup
 
-__version__ = "0.1.0"
 _SUBMODULES = ("config", "checks", "download", "datasets", "pretrained", "synthetic", "layers", "metrics",
                "summaries", "plots", "widgets", "report", "serving", "standin_server")
 __all__ = ["Config", "setup", "in_colab", "is_interactive", "__version__", *_SUBMODULES]
 
 
+def _version() -> str:
+    """The version pyproject.toml gives the installed distribution (its one source)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dlcv-helpers")
+    except PackageNotFoundError:  # a checkout on sys.path that was never pip-installed
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
     """Import submodules lazily so ``helpers.plots`` works without importing everything up front."""
+    if name == "__version__":
+        globals()[name] = _version()
+        return globals()[name]
     if name in _SUBMODULES:
         module = importlib.import_module(f"helpers.{name}")
         globals()[name] = module

@@ -69,23 +69,6 @@ def conv_block(filters: int, convs: int = 1, kernel_size: int = 3, pool: bool = 
     return keras.Sequential(layers, name=name)
 
 
-def upsample_block(filters: int, kernel_size: int = 3, mode: str = "transpose", activation: str = "relu",
-                   name: str | None = None) -> keras.Sequential:
-    """Double the spatial size: a stride-2 ``Conv2DTranspose`` or nearest/bilinear ``UpSampling2D`` + conv."""
-    import keras
-
-    _check_positive(filters=filters, kernel_size=kernel_size)
-    if mode == "transpose":
-        layers = [keras.layers.Conv2DTranspose(filters, kernel_size, strides=2, padding="same",
-                                               activation=activation)]
-    elif mode in ("nearest", "bilinear"):
-        layers = [keras.layers.UpSampling2D(2, interpolation=mode),
-                  keras.layers.Conv2D(filters, kernel_size, padding="same", activation=activation)]
-    else:
-        raise ValueError(f"mode must be 'transpose', 'nearest' or 'bilinear', got {mode!r}")
-    return keras.Sequential(layers, name=name)
-
-
 # ---------------------------------------------------------------- classification blocks (residual, inception, fire, dense)
 # These have branches, so they are functions in the functional API: they take a tensor and return
 # a tensor (``y = residual_block(x, 64)``).  Chapter 2 builds each one by hand before using these.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import numbers
 import os
 import re
 from collections.abc import Mapping
@@ -49,8 +50,14 @@ def _plain(value: Any) -> Any:
 
 
 def format_value(value: Any) -> str:
-    """How a result is shown: floats with 4 significant digits, everything else as text."""
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
+    """How a result is shown: real numbers that are not integers (Python or NumPy floats) with 4 significant
+    digits, tuples and lists element by element, everything else as text."""
+    if isinstance(value, (tuple, list)):
+        inner = ", ".join(format_value(v) for v in value)
+        return f"({inner}{',' if len(value) == 1 else ''})" if isinstance(value, tuple) else f"[{inner}]"
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        return f"{float(value):.4g}"
+    return str(value)
 
 
 def save_results(cfg: Any, chapter: str, results: Mapping[str, Any], book: Mapping[str, Any] | None = None,

@@ -8,8 +8,6 @@ TensorFlow, grpc and the TF Serving protos are imported inside the functions tha
 from __future__ import annotations
 
 import atexit
-import contextlib
-import gc
 import json
 import os
 import re
@@ -48,31 +46,6 @@ INSTALL_HINT = (
     "  sudo apt-get update && sudo apt-get install tensorflow-model-server\n"
     "or run the Docker image: docker run -p 127.0.0.1:8501:8501 -v BASE:/models/NAME -e MODEL_NAME=NAME "
     "tensorflow/serving.  Without it, use helpers.standin_server.start_standin_server (a labelled stand-in).")
-
-
-_GC_LOCK = threading.Lock()
-_GC_STATE = {"pauses": 0, "was_enabled": True}
-
-
-@contextlib.contextmanager
-def _gc_paused():
-    """Pause Python's cyclic garbage collector while JSON builds or parses many small objects.
-
-    In a process that has imported TensorFlow, one full collection walks millions of objects;
-    the ~25,000 floats of a 32-image request can trigger several and take 100x longer.
-    """
-    with _GC_LOCK:
-        if _GC_STATE["pauses"] == 0:
-            _GC_STATE["was_enabled"] = gc.isenabled()
-            gc.disable()
-        _GC_STATE["pauses"] += 1
-    try:
-        yield
-    finally:
-        with _GC_LOCK:
-            _GC_STATE["pauses"] -= 1
-            if _GC_STATE["pauses"] == 0 and _GC_STATE["was_enabled"]:
-                gc.enable()
 
 
 class ServingError(RuntimeError):
@@ -320,11 +293,6 @@ def rest_status(url: str, name: str, version: int | None = None, timeout: float 
     return _http("GET", _model_path(url, name, version), timeout=timeout)
 
 
-def rest_metadata(url: str, name: str, timeout: float = 5.0) -> dict[str, Any]:
-    """``GET /v1/models/NAME/metadata``: the signature defs the server exposes."""
-    return _http("GET", _model_path(url, name, None) + "/metadata", timeout=timeout)
-
-
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {k: _jsonable(v) for k, v in value.items()}
@@ -345,18 +313,17 @@ def rest_predict(url: str, name: str, instances: Any = None, *, inputs: Any = No
     """
     if (instances is None) == (inputs is None):
         raise ValueError("give exactly one of instances= (row format) or inputs= (columnar format)")
-    with _gc_paused():
-        body: dict[str, Any] = {"instances": _jsonable(instances)} if instances is not None else \
-            {"inputs": _jsonable(inputs)}
-        if signature_name:
-            body["signature_name"] = signature_name
-        reply = _http("POST", _model_path(url, name, version) + ":predict", body, timeout=timeout)
-        result = reply["predictions"] if "predictions" in reply else reply.get("outputs")
-        if isinstance(result, dict):
-            return {k: np.asarray(v) for k, v in result.items()}
-        if isinstance(result, list) and result and isinstance(result[0], dict):
-            return {k: np.asarray([r[k] for r in result]) for k in result[0]}
-        return np.asarray(result)
+    body: dict[str, Any] = {"instances": _jsonable(instances)} if instances is not None else \
+        {"inputs": _jsonable(inputs)}
+    if signature_name:
+        body["signature_name"] = signature_name
+    reply = _http("POST", _model_path(url, name, version) + ":predict", body, timeout=timeout)
+    result = reply["predictions"] if "predictions" in reply else reply.get("outputs")
+    if isinstance(result, dict):
+        return {k: np.asarray(v) for k, v in result.items()}
+    if isinstance(result, list) and result and isinstance(result[0], dict):
+        return {k: np.asarray([r[k] for r in result]) for k in result[0]}
+    return np.asarray(result)
 
 
 _CHANNELS: dict[str, Any] = {}

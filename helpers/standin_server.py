@@ -31,7 +31,6 @@ from helpers.serving import (
     ServingError,
     _check_base,
     _check_name,
-    _gc_paused,
     grpc_available,
     versions,
 )
@@ -186,44 +185,42 @@ def _make_handler(servable: _Servable):
                 raise ServingError(f"Servable not found for request: {what}", 404)
             return int(version) if version else None
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            m = _GET.match(self.path)
+        def _answer(self, route: re.Pattern[str], method: str, work: Any) -> None:
+            """Reply with ``work(*route groups)`` as JSON, or with TF Serving's {"error": ...} reply."""
             try:
+                m = route.match(self.path)
                 if not m:
-                    raise ServingError(f"Malformed request: GET {self.path}", 404)
-                name, version, metadata = m.groups()
-                wanted = self._check_model(name, version)
-                current, _ = servable.current()
-                if wanted is not None and wanted != current:
-                    raise ServingError(f"Could not find version {wanted} of model {name}", 404)
-                if metadata:
-                    self._reply(200, _metadata_json(servable))
-                    return
-                self._reply(200, {"model_version_status": [{
-                    "version": str(current), "state": "AVAILABLE",
-                    "status": {"error_code": "OK", "error_message": ""}}]})
+                    raise ServingError(f"Malformed request: {method} {self.path}", 404)
+                self._reply(200, work(*m.groups()))
             except ServingError as err:
                 self._reply(int(err.status or 400), {"error": str(err)})
 
-        def do_POST(self) -> None:  # noqa: N802
-            m = _POST.match(self.path)
+        def _get(self, name: str, version: str | None, metadata: str | None) -> dict[str, Any]:
+            wanted = self._check_model(name, version)
+            current, _ = servable.current()
+            if wanted is not None and wanted != current:
+                raise ServingError(f"Could not find version {wanted} of model {name}", 404)
+            if metadata:
+                return _metadata_json(servable)
+            return {"model_version_status": [{"version": str(current), "state": "AVAILABLE",
+                                              "status": {"error_code": "OK", "error_message": ""}}]}
+
+        def _post(self, name: str, version: str | None, verb: str) -> dict[str, Any]:
+            wanted = self._check_model(name, version)
+            if verb != "predict":
+                raise ServingError(f"the stand-in server implements ':predict' only, not ':{verb}'", 400)
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             try:
-                if not m:
-                    raise ServingError(f"Malformed request: POST {self.path}", 404)
-                name, version, verb = m.groups()
-                wanted = self._check_model(name, version)
-                if verb != "predict":
-                    raise ServingError(f"the stand-in server implements ':predict' only, not ':{verb}'", 400)
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length)
-                with _gc_paused():
-                    try:
-                        body = json.loads(raw or b"null")
-                    except ValueError as err:
-                        raise ServingError(f"JSON Parse error: {err}", 400) from None
-                    self._reply(200, _predict_json(servable, body, wanted))
-            except ServingError as err:
-                self._reply(int(err.status or 400), {"error": str(err)})
+                body = json.loads(raw or b"null")
+            except ValueError as err:
+                raise ServingError(f"JSON Parse error: {err}", 400) from None
+            return _predict_json(servable, body, wanted)
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            self._answer(_GET, "GET", self._get)
+
+        def do_POST(self) -> None:  # noqa: N802
+            self._answer(_POST, "POST", self._post)
 
     return Handler
 

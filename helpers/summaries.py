@@ -7,6 +7,9 @@ plumbing around that lesson.
 """
 from __future__ import annotations
 
+import os
+import shlex
+import signal
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,24 +33,6 @@ def log_scalars(writer: Any, scalars: Mapping[str, float], step: int) -> None:
         for name, value in scalars.items():
             tf.summary.scalar(name, float(value), step=step)
     writer.flush()
-
-
-def trace_graph(fn: Callable, *args: Any, logdir: str | Path) -> Any:
-    """Write the graph of the ``tf.function`` ``fn`` for ``args`` to ``logdir`` WITHOUT running it.
-
-    The function is only traced (``get_concrete_function``), so a training step is not executed and no
-    weight changes. Returns the traced ``tf.Graph``.
-    """
-    import tensorflow as tf
-
-    if not hasattr(fn, "get_concrete_function"):
-        raise ValueError("trace_graph needs a tf.function (decorate the Python function with @tf.function)")
-    graph = fn.get_concrete_function(*args).graph
-    writer = file_writer(logdir)
-    with writer.as_default():
-        tf.summary.graph(graph)
-    writer.flush()
-    return graph
 
 
 def _event_dirs(logdir: Path) -> list[Path]:
@@ -141,8 +126,8 @@ def read_images(logdir: str | Path) -> dict[str, list[tuple[int, list[np.ndarray
 def read_graph(logdir: str | Path) -> Any:
     """The first GraphDef stored under ``logdir``, or None.
 
-    Reads a graph written by ``tf.summary.graph`` (see :func:`trace_graph`), or else the largest function
-    graph recorded by ``tf.summary.trace_on(graph=True)`` + ``tf.summary.trace_export``.
+    Reads a graph written by ``tf.summary.graph``, or else the largest function graph recorded by
+    ``tf.summary.trace_on(graph=True)`` + ``tf.summary.trace_export``.
     """
     from tensorboard.util import tensor_util
     from tensorflow.core.protobuf import config_pb2
@@ -238,16 +223,28 @@ def plot_graph(graph_def: Any, ax: Any = None, title: str | None = None) -> Any:
     return ax
 
 
+def tensorboard_args(logdir: str | Path) -> str:
+    """The argument string of ``%tensorboard`` / ``tensorboard.notebook.start`` for ``logdir``, quoted, so a
+    folder with spaces (Colab's ``/content/drive/My Drive``) stays one argument."""
+    return "--logdir " + shlex.quote(str(Path(logdir).resolve()))
+
+
 def show_tensorboard(logdir: str | Path, static: Callable[[], Any] | None = None) -> None:
-    """Open TensorBoard inline when interactive; otherwise draw ``static()`` (default: the scalars)."""
+    """Open TensorBoard inline when interactive; otherwise draw ``static()`` (default: the scalars).
+
+    TensorBoard runs as its own process until :func:`stop_tensorboard` (or the end of the machine's
+    session) stops it; calling this again for the same folder shows the running one.
+    """
     from helpers.config import is_interactive
 
+    args = tensorboard_args(logdir)
     if is_interactive():
         from tensorboard import notebook
 
-        notebook.start(f"--logdir {logdir}")
+        notebook.start(args)
+        print(f"TensorBoard keeps running; stop it with helpers.summaries.stop_tensorboard({str(logdir)!r})")
         return
-    print(f"(static view of {logdir}; run interactively to open TensorBoard: %tensorboard --logdir {logdir})")
+    print(f"(static view of {logdir}; run interactively to open TensorBoard: %tensorboard {args})")
     if static is not None:
         static()
     else:
@@ -255,6 +252,27 @@ def show_tensorboard(logdir: str | Path, static: Callable[[], Any] | None = None
 
         plot_scalars(logdir)
         plt.show()
+
+
+def stop_tensorboard(logdir: str | Path | None = None) -> list[int]:
+    """Stop the TensorBoard servers started for ``logdir`` (every one of this user's when None).
+
+    Uses TensorBoard's own record of the servers it started (``tensorboard.manager``); returns their
+    process ids.  A server sent SIGTERM removes its record as it exits.
+    """
+    from tensorboard import manager
+
+    wanted = None if logdir is None else Path(logdir).resolve()
+    stopped = []
+    for info in manager.get_all():
+        if wanted is not None and (not info.logdir or Path(info.logdir).resolve() != wanted):
+            continue
+        try:
+            os.kill(info.pid, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):  # exited without removing its record, or not ours
+            continue
+        stopped.append(info.pid)
+    return stopped
 
 
 # ---------------------------------------------------------------- embedding projector sprites

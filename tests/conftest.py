@@ -1,26 +1,45 @@
-"""Shared fixtures: the repository root, the notebooks, the syllabus sections."""
+"""Shared fixtures and the sealed test environment.
+
+The session starts from a clean environment, whatever the machine exports: every ``DLCV_*`` variable
+(an instructor's ``DLCV_MIRROR``, ``DLCV_SMOKE``, ``DLCV_DATA_DIR``, ...) and ``KERAS_BACKEND`` are removed,
+and ``KERAS_HOME`` points at a fresh folder, so neither a user's ``~/.keras/keras.json`` (its backend) nor
+their weight cache reaches a test.  This runs when pytest imports this file, before any test module (and
+so before Keras or the helpers) is imported; tests that need a variable set it with ``monkeypatch``.
+"""
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
-import pytest
+SEALED = ("KERAS_BACKEND", "KERAS_HOME")
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK_DIR = ROOT / "notebooks"
-SECTIONS_JSON = Path(__file__).resolve().parent / "sections.json"
 
-if str(ROOT) not in sys.path:  # so tests can `import tools.badges`
-    sys.path.insert(0, str(ROOT))
+def seal_environment(environ: dict | None = None) -> list[str]:
+    """Remove every ``DLCV_*`` variable, ``KERAS_BACKEND`` and ``KERAS_HOME`` from ``environ``
+    (default ``os.environ``); the names removed."""
+    environ = os.environ if environ is None else environ
+    removed = sorted(n for n in environ if n.startswith("DLCV_") or n in SEALED)
+    for name in removed:
+        del environ[name]
+    return removed
 
+
+UNSEALED = seal_environment()
+if "keras" in sys.modules:  # Keras read KERAS_BACKEND/KERAS_HOME already: the seal would come too late
+    raise RuntimeError("keras was imported before tests/conftest.py sealed the environment")
+KERAS_HOME = Path(tempfile.mkdtemp(prefix="dlcv-tests-keras-"))
+os.environ["KERAS_HOME"] = str(KERAS_HOME)
 os.environ.setdefault("MPLBACKEND", "Agg")  # no window ever opens during tests
 
+import pytest  # noqa: E402
 
-def notebook_paths() -> list[Path]:
-    """Every notebook in notebooks/, sorted; tests parametrize over this at collection time."""
-    return sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+from tools.badges import ROOT, notebook_paths  # noqa: E402
+
+SECTIONS_JSON = Path(__file__).resolve().parent / "sections.json"
 
 
 def load_sections() -> dict[str, list[str]]:
@@ -35,6 +54,15 @@ def pytest_configure(config: pytest.Config) -> None:
     chars = config.option.reportchars or ""
     if "a" not in chars and "A" not in chars:
         config.option.reportchars = chars.replace("N", "") + "sxX"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(KERAS_HOME, ignore_errors=True)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    removed = ", ".join(UNSEALED) or "nothing"
+    return f"sealed environment: removed {removed}; KERAS_HOME={KERAS_HOME}"
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
@@ -52,12 +80,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture(scope="session")
-def repo_root() -> Path:
-    """The checkout's root folder."""
-    return ROOT
-
-
-@pytest.fixture(scope="session")
 def notebooks() -> list[Path]:
     """Every notebook in notebooks/."""
     return notebook_paths()
@@ -72,7 +94,7 @@ def sections() -> dict[str, list[str]]:
 @pytest.fixture
 def server():
     """A local HTTP server on 127.0.0.1 (tests/localserver.py), stopped after the test."""
-    from localserver import LocalServer
+    from tests.localserver import LocalServer
 
     srv = LocalServer()
     yield srv

@@ -8,12 +8,13 @@ with an error status (``errors``), and byte ranges (``Range: bytes=N-``, answere
 """
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from helpers.serving import free_port
 
 
 @dataclass
@@ -123,7 +124,4 @@ class LocalServer:
 
 def closed_port_url(path: str = "/x") -> str:
     """A URL on 127.0.0.1 where nothing listens (connection refused at once)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}{path}"
+    return f"http://127.0.0.1:{free_port()}{path}"

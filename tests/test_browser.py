@@ -5,8 +5,9 @@ cell one by one (Ctrl+Enter, as a student would), checks that the environment re
 saves a screenshot to ``build/browser/``.  In chapter 1 it then runs the gradient-descent widget cell
 live, moves the learning-rate slider with the keyboard and checks that the figure changes.
 
-Needs ``/usr/bin/chromium`` (``make test`` installs Debian's package when it runs as root) and the
-Python ``playwright`` package; the JupyterLab server is stopped in every case.
+Needs the Python ``playwright`` package (a dev dependency: without it the module fails to import) and
+Debian's Chromium, a system package (``make test`` installs it when it runs as root; elsewhere the test is
+skipped and says so); the JupyterLab server is stopped in every case.
 """
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
-from conftest import ROOT, notebook_paths
+from helpers.serving import free_port
+from tools.badges import ROOT, notebook_paths
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "build" / "browser"
@@ -33,18 +36,10 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(),
                                 reason="no Chromium at /usr/bin/chromium (make test installs it when run as root)")
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A JupyterLab server on 127.0.0.1 with a random port and token; stopped after the module."""
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     home = tmp_path_factory.mktemp("lab-home")
     # Render every cell (JupyterLab 4 renders only the visible ones by default), and start a student's way.
     tracker = home / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
@@ -92,8 +87,7 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(lab):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
         try:
             pg = browser.new_page(viewport={"width": 1400, "height": 1000})

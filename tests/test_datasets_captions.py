@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fakes import make_zip as zip_bytes
-from localserver import closed_port_url
+from tests.fakes import make_zip as zip_bytes
+from tests.localserver import closed_port_url
 
 from helpers.datasets import captions as D
 from helpers.datasets import catalogue as C

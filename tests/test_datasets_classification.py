@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fakes import cifar_records, idx_bytes, listing, make_tar, sha
+from tests.fakes import cifar_records, idx_bytes, listing, make_tar, sha
 from helpers import datasets as D
 from helpers.datasets import catalogue as C
-from localserver import LocalServer, closed_port_url
+from tests.localserver import LocalServer, closed_port_url
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.usefixtures("isolated_data_dir")

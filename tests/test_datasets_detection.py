@@ -15,7 +15,7 @@ import pytest
 
 from helpers import datasets as D
 from helpers.datasets import catalogue as C
-from localserver import LocalServer, closed_port_url
+from tests.localserver import LocalServer, closed_port_url
 
 pytestmark = pytest.mark.usefixtures("isolated_data_dir")
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fakes import make_zip as zip_bytes
-from fakes import tif_bytes
-from localserver import closed_port_url
+from tests.fakes import make_zip as zip_bytes
+from tests.fakes import tif_bytes
+from tests.localserver import closed_port_url
 
 from helpers import datasets as D
 from helpers import synthetic as S

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from fakes import listing, make_tar, make_zip, sha
+from tests.fakes import listing, make_tar, make_zip, sha
 from helpers import download as D
 from helpers.datasets import catalogue as C
 from helpers.datasets import load_cats_vs_dogs
-from localserver import LocalServer, closed_port_url
+from tests.localserver import LocalServer, closed_port_url
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.usefixtures("isolated_data_dir")

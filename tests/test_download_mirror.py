@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from fakes import listing, sha
+from tests.fakes import listing, sha
 from helpers import download as D
 from helpers.datasets import catalogue as C
-from localserver import LocalServer, closed_port_url
+from tests.localserver import LocalServer, closed_port_url
 from tools import mirror
 
 pytestmark = pytest.mark.usefixtures("isolated_data_dir")

@@ -52,7 +52,7 @@ def test_no_notice_when_cached_or_mirrored(tmp_path: Path, capsys, monkeypatch: 
 
 def test_load_cifar10_prints_the_notice_before_it_downloads(tmp_path: Path, capsys,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    from localserver import closed_port_url
+    from tests.localserver import closed_port_url
 
     from helpers import datasets as D
 

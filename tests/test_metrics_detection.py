@@ -8,8 +8,12 @@ from __future__ import annotations
 import contextlib
 import io
 
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
+from pycocotools.coco import COCO
+from pycocotools.cocoeval import COCOeval
 
 from helpers import metrics as M
 
@@ -55,7 +59,6 @@ def test_iou_broadcasts_over_batch_shapes() -> None:
 
 
 def test_iou_matrix_matches_keras_compute_iou() -> None:
-    keras = pytest.importorskip("keras")
     rng = np.random.default_rng(2)
     a, b = random_boxes(rng, 9), random_boxes(rng, 6)
     expected = keras.ops.convert_to_numpy(keras.utils.bounding_boxes.compute_iou(a, b, bounding_box_format="xyxy"))
@@ -90,7 +93,6 @@ def test_nms_hand_example() -> None:
 
 @pytest.mark.parametrize("iou_threshold", [0.1, 0.3, 0.5, 0.7, 0.9])
 def test_nms_equals_tensorflow(iou_threshold: float) -> None:
-    tf = pytest.importorskip("tensorflow")
     rng = np.random.default_rng(int(iou_threshold * 10))
     boxes = random_boxes(rng, 60, size=50)
     scores = rng.permutation(60) / 60 + 0.001      # distinct scores: no ties to order differently
@@ -162,7 +164,6 @@ def test_encode_decode_round_trip_and_known_value() -> None:
 
 
 def test_encoding_matches_keras() -> None:
-    keras = pytest.importorskip("keras")
     rng = np.random.default_rng(4)
     boxes, anchors = random_boxes(rng, 30) + [0, 0, 1, 1], random_boxes(rng, 30) + [0, 0, 1, 1]
     variance = [0.1, 0.1, 0.2, 0.2]
@@ -240,8 +241,6 @@ def test_evaluate_detections_small_set() -> None:
 
 def _coco_stats(detections, truth, n_classes):
     """pycocotools' AP@[.5:.95] and AP@0.5 for the same xyxy detections and truth."""
-    from pycocotools.coco import COCO
-    from pycocotools.cocoeval import COCOeval
 
     def xywh(b):
         return [float(b[0]), float(b[1]), float(b[2] - b[0]), float(b[3] - b[1])]
@@ -268,7 +267,6 @@ def _coco_stats(detections, truth, n_classes):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_ap_matches_pycocotools(seed: int) -> None:
-    pytest.importorskip("pycocotools")
     rng = np.random.default_rng(seed)
     n_classes, truth, detections = 3, [], []
     scores = iter(rng.permutation(10_000) / 10_000 + 1e-4)       # distinct scores across the whole set

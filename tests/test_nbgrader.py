@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import notebook_paths
+from tools.badges import notebook_paths
 from tools import student
 
 GRADED = "01_getting_started.ipynb"

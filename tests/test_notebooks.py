@@ -6,7 +6,7 @@ generated notebooks that follow or break them, so the rules themselves are teste
 
 tests/sections.json is the repository's copy of the syllabus's section table (the team keeps the
 syllabus outside this repository, so no test reads it); regenerate it with
-``python tests/test_notebooks.py path/to/SECTIONS.md`` when the syllabus changes.
+``python -m tests.test_notebooks path/to/SECTIONS.md`` (from the repository root) when the syllabus changes.
 """
 from __future__ import annotations
 
@@ -19,11 +19,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from tools import badges, run_notebooks, student
 
-from tools import badges, run_notebooks, student  # noqa: E402
+ROOT = badges.ROOT
 
 SECTIONS_JSON = Path(__file__).resolve().parent / "sections.json"
 EXECUTED = ROOT / "build" / "executed"
@@ -245,8 +243,10 @@ def cfg() -> badges.RepoConfig:
     return badges.load_config(ROOT)
 
 
-def test_there_are_notebooks(notebooks):
-    assert notebooks, f"no notebooks in {ROOT / 'notebooks'}"
+def test_every_chapter_has_its_notebook(notebooks):
+    """notebooks/ holds exactly the ten chapters of tools/badges.py CHAPTERS (test_notebook_name checks the
+    other direction for each file), so a missing or renamed chapter fails here, not by running fewer tests."""
+    assert [p.name for p in notebooks] == [name for _, name, _ in badges.CHAPTERS]
 
 
 @pytest.mark.parametrize("check", list(CHECKS))
@@ -463,7 +463,7 @@ def test_parse_sections_md():
 
 if __name__ == "__main__":  # regenerate tests/sections.json from the syllabus
     if len(sys.argv) != 2:
-        sys.exit("usage: python tests/test_notebooks.py path/to/syllabus/SECTIONS.md")
+        sys.exit("usage: python -m tests.test_notebooks path/to/syllabus/SECTIONS.md")
     source = Path(sys.argv[1])
     table = parse_sections_md(source.read_text(encoding="utf-8"))
     SECTIONS_JSON.write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")

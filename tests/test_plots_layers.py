@@ -74,8 +74,6 @@ def test_layer_builders_shapes():
     assert x.shape == (None, 8, 8, 8)
     x = layers.conv_block(12, convs=2, batch_norm=True)(x)
     assert x.shape == (None, 4, 4, 12)
-    for mode in ("transpose", "nearest", "bilinear"):
-        assert layers.upsample_block(5, mode=mode)(x).shape == (None, 8, 8, 5)
     y = layers.dense_layer(7, dropout=0.5)(keras.layers.Flatten()(x))
     assert y.shape == (None, 7)
     assert layers.pooling_layer(kind="avg")(inp).shape == (None, 8, 8, 3)
@@ -88,7 +86,7 @@ def test_conv_block_parameter_count():
 
 
 @pytest.mark.parametrize("call", [lambda: layers.conv_layer(0), lambda: layers.pooling_layer(kind="median"),
-                                  lambda: layers.dense_layer(4, dropout=1.0), lambda: layers.upsample_block(3, mode="x"),
+                                  lambda: layers.dense_layer(4, dropout=1.0),
                                   lambda: layers.conv_block(3, convs=-1)])
 def test_layer_builders_reject_bad_input(call):
     with pytest.raises(ValueError):

@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT
+from tools.badges import ROOT
 from helpers.download import SUMS_NAME, format_sums, mirror_path
 from tools import run_notebooks
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rehearsal import datafiles as R
+from tests.rehearsal import datafiles as R
 
 from helpers import datasets as D
 from helpers.datasets import catalogue as C

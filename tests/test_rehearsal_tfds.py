@@ -95,7 +95,7 @@ def _local_builder():
 
 
 def test_dlcv_tfds_probe_0_turns_the_probe_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from localserver import closed_port_url
+    from tests.localserver import closed_port_url
 
     _local_builder()
     dead = closed_port_url("/never.zip")

@@ -57,3 +57,12 @@ def test_bench_markdown_lists_each_chapter_beside_the_book(results_dir):
     assert "mode smoke, budgets full, 61.5 s" in text
     assert "| test accuracy | 0.9876 | 99% (full MNIST) |" in text
     assert "## 03_image_retrieval.ipynb\n\nno results saved (failed)" in text
+
+
+@pytest.mark.parametrize("value, shown", [
+    (0.123456789, "0.1235"), (np.float32(0.123456789), "0.1235"), (np.float64(12345.678), "1.235e+04"),
+    (np.float16(0.5), "0.5"), (3, "3"), (np.int64(7), "7"), (True, "True"), ("text", "text"),
+    ((np.float32(0.91234567), 0.5, 12), "(0.9123, 0.5, 12)"), ([np.float64(1 / 3)], "[0.3333]"), ((0.25,), "(0.25,)"),
+])
+def test_format_value_rounds_every_kind_of_float(value, shown):
+    assert report.format_value(value) == shown

@@ -148,7 +148,9 @@ def test_grpc_predict_matches_in_process_model(server, models, batch):
 
 
 def test_metadata_lists_the_signature(server):
-    meta = serving.rest_metadata(server.rest_url, NAME)
+    with urllib.request.urlopen(f"{server.rest_url}/v1/models/{NAME}/metadata", timeout=10) as reply:
+        meta = json.loads(reply.read())
+    assert meta["model_spec"] == {"name": NAME, "signature_name": "", "version": "1"}
     sig = meta["metadata"]["signature_def"]["signature_def"]["serving_default"]
     assert sig["inputs"]["x"]["dtype"] == "DT_FLOAT"
     assert [d["size"] for d in sig["inputs"]["x"]["tensor_shape"]["dim"]] == ["-1", "4"]
@@ -262,13 +264,14 @@ def test_standin_rejects_bad_arguments(tmp_path, base):
 # ---------------------------------------------------------------- measure_latency
 
 def test_measure_latency_counts_and_percentiles():
-    stats = serving.measure_latency(lambda: time.sleep(0.01), n=20, warmup=0)
-    assert stats["n"] == 20 and len(stats["times_ms"]) == 20
+    # 50 ms sleeps: long beside the scheduling delays of a loaded machine, which only ever add time
+    stats = serving.measure_latency(lambda: time.sleep(0.05), n=12, warmup=0)
+    assert stats["n"] == 12 and len(stats["times_ms"]) == 12
     # sleep() never returns early, but a busy machine can make it return late: only generous upper bounds
-    assert 9.5 <= stats["p50_ms"] <= stats["p95_ms"] < 1000
-    assert 1 < stats["throughput_per_s"] <= 105
+    assert 49.5 <= stats["p50_ms"] <= stats["p95_ms"] < 2000
+    assert 0.4 < stats["throughput_per_s"] <= 20.5
     assert stats["mean_ms"] == pytest.approx(float(np.mean(stats["times_ms"])))
-    parallel = serving.measure_latency(lambda: time.sleep(0.01), n=20, warmup=0, concurrency=4)
+    parallel = serving.measure_latency(lambda: time.sleep(0.05), n=12, warmup=0, concurrency=4)
     assert parallel["concurrency"] == 4 and parallel["throughput_per_s"] > 1.5 * stats["throughput_per_s"]
 
 
@@ -297,8 +300,8 @@ def test_missing_binary_gives_install_instructions(tmp_path, monkeypatch, base):
 def test_model_server_binary_path_with_a_fake_binary(tmp_path, monkeypatch, base, models, batch):
     """A script named tensorflow_model_server on PATH that runs the stand-in with TF Serving's flags."""
     root = Path(serving.__file__).resolve().parent.parent
-    _fake_binary(tmp_path / "bin", f"import sys\nsys.path[:0] = [{str(root)!r}, {str(root / 'tests')!r}]\n"
-                                   "from fake_model_server import main\nsys.exit(main())")
+    _fake_binary(tmp_path / "bin", f"import sys\nsys.path.insert(0, {str(root)!r})\n"
+                                   "from tests.fake_model_server import main\nsys.exit(main())")
     monkeypatch.setenv("PATH", str(tmp_path / "bin") + os.pathsep + os.environ.get("PATH", ""))
     with pytest.warns(UserWarning, match="all interfaces"):
         srv = serving.start_model_server(base, NAME, timeout=180)
@@ -340,27 +343,18 @@ def test_model_server_that_never_gets_ready_times_out_and_is_killed(tmp_path, ba
             time.sleep(0.1)
 
 
-def test_gc_pause_is_nested_and_restores_the_collector():
+def test_requests_leave_the_garbage_collector_alone(base, batch, monkeypatch):
+    """Neither the client nor the stand-in switches Python's garbage collector off (a process-wide setting)."""
     import gc
 
-    assert gc.isenabled()
-    with serving._gc_paused():
-        assert not gc.isenabled()
-        with serving._gc_paused():
-            assert not gc.isenabled()
-        assert not gc.isenabled()
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError):
-        with serving._gc_paused():
-            raise RuntimeError("boom")
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with serving._gc_paused():
-            pass
-        assert not gc.isenabled(), "a collector that was off stays off"
-    finally:
-        gc.enable()
+    switched = []
+    monkeypatch.setattr(gc, "disable", lambda: switched.append("disable"))
+    monkeypatch.setattr(gc, "freeze", lambda: switched.append("freeze"))
+    with standin_server.start_standin_server(base, NAME, grpc=False) as srv:  # test_stop_all stopped `server`
+        serving.rest_predict(srv.rest_url, NAME, batch)
+        code, _ = _post_raw(f"{srv.rest_url}/v1/models/{NAME}:predict",
+                            json.dumps({"instances": batch.tolist()}).encode())
+    assert code == 200 and switched == [] and gc.isenabled()
 
 
 def test_without_the_grpc_client_rest_still_works(monkeypatch, base, models, batch):

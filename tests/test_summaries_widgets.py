@@ -1,4 +1,12 @@
-"""helpers.summaries (TensorBoard event files read back, graphs traced without running) and helpers.widgets."""
+"""helpers.summaries (TensorBoard event files read back, TensorBoard started and stopped) and helpers.widgets."""
+import contextlib
+import os
+import shlex
+import signal
+import sys
+import time
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -54,25 +62,21 @@ def test_histograms_and_images_read_back(tmp_path):
         summaries.read_histograms(tmp_path / "missing")
 
 
-def test_trace_graph_writes_the_graph_without_running_the_function(tmp_path):
-    counter = tf.Variable(0.0)
-
+def test_a_graph_written_with_summary_graph_is_read_back_and_drawn(tmp_path):
     @tf.function
     def add(x, y):
-        counter.assign_add(1.0)  # a side effect, like an optimiser step
         return tf.add(x, y, name="sum")
 
-    graph = summaries.trace_graph(add, tf.constant(1.0), tf.constant(2.0), logdir=tmp_path)
-    assert float(counter.numpy()) == 0.0, "tracing must not execute the function"
-    assert "sum" in [op.name for op in graph.get_operations()]
+    writer = tf.summary.create_file_writer(str(tmp_path))
+    with writer.as_default():
+        tf.summary.graph(add.get_concrete_function(tf.constant(1.0), tf.constant(2.0)).graph)
+    writer.flush()
     graph_def = summaries.read_graph(tmp_path)
     ops = {n.name: n.op for n in graph_def.node}
     assert ops["sum"] == "AddV2"
     assert set(next(n for n in graph_def.node if n.name == "sum").input) == {"x", "y"}
     ax = summaries.plot_graph(graph_def)
     assert any("sum" in t.get_text() for t in ax.texts)
-    with pytest.raises(ValueError, match="tf.function"):
-        summaries.trace_graph(lambda: 1, logdir=tmp_path)
 
 
 def test_trace_on_export_graph_is_read_back(tmp_path):
@@ -93,8 +97,49 @@ def test_trace_on_export_graph_is_read_back(tmp_path):
 def test_show_tensorboard_static_fallback(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("DLCV_INTERACTIVE", "0")
     called = []
-    summaries.show_tensorboard(tmp_path, static=lambda: called.append(True))
-    assert called and "static view" in capsys.readouterr().out
+    logdir = tmp_path / "My Drive" / "logs"
+    summaries.show_tensorboard(logdir, static=lambda: called.append(True))
+    out = capsys.readouterr().out
+    assert called and "static view" in out
+    hint = out.split("%tensorboard ", 1)[1].strip().rstrip(")")
+    assert shlex.split(hint) == ["--logdir", str(logdir.resolve())]  # the magic as printed works with the space
+
+
+def test_show_tensorboard_passes_a_folder_with_spaces_as_one_argument(tmp_path, monkeypatch):
+    import importlib
+
+    notebook = importlib.import_module("tensorboard.notebook")  # the module, not tensorboard's lazy proxy
+
+    monkeypatch.setenv("DLCV_INTERACTIVE", "1")
+    started = []
+    monkeypatch.setattr(notebook, "start", started.append)
+    logdir = tmp_path / "My Drive" / "logs"
+    summaries.show_tensorboard(logdir, static=lambda: pytest.fail("interactive runs show TensorBoard"))
+    assert [shlex.split(a) for a in started] == [["--logdir", str(logdir.resolve())]]
+
+
+def test_tensorboard_started_for_a_folder_is_stopped(tmp_path, monkeypatch, capsys):
+    """The real thing: TensorBoard on a folder with a space in its name, then stopped by stop_tensorboard."""
+    from tensorboard import manager
+
+    monkeypatch.setenv("DLCV_INTERACTIVE", "1")
+    monkeypatch.setenv("TENSORBOARD_BINARY", str(Path(sys.executable).parent / "tensorboard"))
+    logdir = tmp_path / "My Drive" / "logs"
+    logdir.mkdir(parents=True)
+    summaries.show_tensorboard(logdir)
+    mine = [i for i in manager.get_all() if Path(i.logdir) == logdir.resolve()]
+    try:
+        assert len(mine) == 1, capsys.readouterr().out
+        assert summaries.stop_tensorboard(tmp_path / "elsewhere") == []
+        assert summaries.stop_tensorboard(logdir) == [mine[0].pid]
+        deadline = time.monotonic() + 30
+        while any(i.pid == mine[0].pid for i in manager.get_all()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(i.pid == mine[0].pid for i in manager.get_all()), "TensorBoard is still running"
+    finally:
+        for info in mine:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(info.pid, signal.SIGKILL)
 
 
 def test_interactive_or_static_static_path(capsys):

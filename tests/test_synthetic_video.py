@@ -45,6 +45,55 @@ def test_middle_frame_position_does_not_give_the_label_away():
         assert np.allclose(sel.mean(axis=0), 13, atol=0.6)
 
 
+def test_default_first_frame_leaks_the_label():
+    """wrap=False (kept as an example of a leaky dataset): right-movers start on the left, left-movers on the right."""
+    _, y, tr = moving_digits(_digits(), 2000, frames=8, size=40, seed=2)
+    first = tr[:, 0, 1]
+    assert first[y == 0].max() < first[y == 1].min()          # start columns do not even overlap
+    assert first[y == 0].max() == 10 and first[y == 1].min() == 16
+
+
+def test_wrap_puts_every_frame_uniformly_on_the_canvas_for_every_direction():
+    _, y, tr = moving_digits(_digits(), 4000, frames=8, size=40, wrap=True, seed=2)
+    assert tr.min() >= 0 and tr.max() <= 39
+    for f in range(8):
+        for label in range(4):
+            sel = tr[y == label, f]
+            assert sel.min(axis=0).tolist() == [0, 0] and sel.max(axis=0).tolist() == [39, 39]
+            assert np.allclose(sel.mean(axis=0), 19.5, atol=1.5)
+            counts = np.bincount(sel[:, 1].astype(int), minlength=40)
+            assert counts.min() > 0.4 * counts.mean()                # no column is rare for any class
+
+
+def test_wrap_tracks_follow_the_direction_modulo_the_canvas():
+    _, y, tr = moving_digits(_digits(), 200, frames=6, size=30, speed=3, wrap=True, seed=1)
+    step = (np.diff(tr, axis=1) + 15) % 30 - 15                     # shortest signed step on the torus
+    expected = {0: (0, 3), 1: (0, -3), 2: (3, 0), 3: (-3, 0)}
+    for label, (dr, dc) in expected.items():
+        assert np.all(step[y == label] == (dr, dc))
+
+
+def test_wrap_draws_the_digit_around_the_edges_without_losing_ink():
+    c, _, tr = moving_digits(_digits(), 30, frames=6, size=20, noise=0.0, wrap=True, seed=5)
+    ink = c.reshape(30, 6, -1).astype(int).sum(-1)
+    assert np.all(ink == ink[:, :1]) and np.all(ink > 0)          # the whole digit is in every frame
+    for k in range(30):
+        for f in range(6):
+            r, col = tr[k, f].astype(int)
+            rows, cols = (r + np.arange(14)) % 20, (col + np.arange(14)) % 20
+            assert c[k, f][np.ix_(rows, cols)].astype(int).sum() == ink[k, f]   # all ink in the wrapped box
+    assert any(tr[k, f, 1] > 20 - 14 for k in range(30) for f in range(6))   # some digits are split by an edge
+
+
+def test_default_output_does_not_depend_on_the_wrap_code():
+    a = moving_digits(_digits(), 20, seed=7)
+    b = moving_digits(_digits(), 20, seed=7, wrap=False)
+    assert all(np.array_equal(u, v) for u, v in zip(a, b))
+    w = moving_digits(_digits(), 20, seed=7, wrap=True)
+    assert np.array_equal(a[1], w[1])                               # same labels, different positions
+    assert not np.array_equal(a[2], w[2])
+
+
 def test_pixels_put_the_digit_where_the_track_says():
     c, _, tr = moving_digits(_digits(), 20, frames=5, size=40, noise=0.0, seed=5)
     for k in range(20):
@@ -63,7 +112,7 @@ def test_eight_directions_and_names():
 
 
 @pytest.mark.parametrize("kwargs", [{"n": 0}, {"n_directions": 5}, {"size": 20}, {"noise": -1.0},
-                                    {"frames": 2.5}])
+                                    {"frames": 2.5}, {"wrap": "yes"}, {"wrap": True, "size": 13}])
 def test_bad_arguments(kwargs):
     args = {"n": 5}
     args.update(kwargs)

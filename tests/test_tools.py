@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
+import tomllib
 from pathlib import Path
 
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from tools import badges, run_notebooks, student
 
-from tools import badges, run_notebooks, student  # noqa: E402
+ROOT = badges.ROOT
 
 PYPROJECT = """\
 [project]
@@ -77,9 +78,21 @@ def test_load_config_defaults_and_errors(tmp_path):
         badges.load_config(tmp_path)
 
 
-def test_the_real_pyproject_has_a_repository():
-    cfg = badges.load_config(ROOT)
-    assert cfg.owner and cfg.repo and cfg.branch
+def _distribution(requirement: str) -> str:
+    """The normalised distribution name of a requirement string (PEP 503)."""
+    from packaging.requirements import Requirement
+
+    return re.sub(r"[-_.]+", "-", Requirement(requirement).name).lower()
+
+
+def test_colab_installs_only_declared_dependencies():
+    """What the Colab setup cell installs is a subset of the project's dependencies, so Colab never runs
+    code against a package the local install does not have (nor a different one under another name)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {_distribution(r) for r in project["dependencies"]}
+    colab = [_distribution(p) for p in badges.load_config(ROOT).colab_packages]
+    assert colab and not [p for p in colab if p not in declared], f"not in [project] dependencies: {colab}"
+    assert _distribution("importlib_resources>=6") == "importlib-resources"  # names compare normalised
 
 
 def test_setup_source_installs_only_what_colab_lacks(repo):
@@ -266,6 +279,22 @@ def test_a_solution_without_its_self_check_is_refused(repo, tmp_path, capsys):
     badges.write_notebook(nb, path)
     assert student.main(["--out", str(tmp_path / "s"), str(path)]) == 1
     assert "must be followed by its self-check cell" in capsys.readouterr().err
+
+
+def test_release_leaves_this_process_path_alone(repo, tmp_path, monkeypatch):
+    """nbgrader needs the `alembic` command of this environment; only its child process gets it on PATH."""
+    monkeypatch.setenv("PATH", os.pathsep.join(["/usr/bin", "/bin"]))  # this environment's bin/ is not on it
+    out = tmp_path / "student"
+    assert student.main(["--out", str(out), str(repo / NB_PATH)]) == 0
+    assert os.environ["PATH"] == os.pathsep.join(["/usr/bin", "/bin"])
+    assert (out / NB_PATH.name).is_file()
+    course = tmp_path / "course"
+    student.create_gradebook(course / "gradebook.db")
+    import sqlite3
+
+    with sqlite3.connect(course / "gradebook.db") as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0]  # stamped by alembic
+    assert os.environ["PATH"] == os.pathsep.join(["/usr/bin", "/bin"])
 
 
 def test_student_tool_fails_on_unbalanced_markers(repo, tmp_path, capsys):

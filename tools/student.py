@@ -22,13 +22,17 @@ from __future__ import annotations
 import argparse
 import copy
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
+if __package__ in (None, ""):  # run as `python tools/student.py`: make the `tools` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tools.badges import ROOT, notebook_paths, write_notebook  # noqa: E402
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 POINTS = 1
@@ -55,22 +59,6 @@ def strip_solutions(source: str) -> str:
     if indent is not None:
         raise ValueError(f"{BEGIN} without {END}")
     return "\n".join(out)
-
-
-def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``nb`` with solutions stubbed and outputs, execution counts and widget state removed."""
-    nb = copy.deepcopy(nb)
-    nb.metadata.pop("widgets", None)
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
-        try:
-            cell.source = strip_solutions(cell.source)
-        except ValueError as e:
-            raise ValueError(f"cell {index}: {e}") from None
-        cell.outputs, cell.execution_count = [], None
-        cell.metadata.pop("execution", None)
-    return nb
 
 
 def count_solutions(nb: nbformat.NotebookNode) -> int:
@@ -122,10 +110,22 @@ def assignment_name(path: Path) -> str:
     return path.stem
 
 
-def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
-    """Write ``nb`` the way the repository stores notebooks (one trailing newline)."""
-    text = nbformat.writes(nb)
-    path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+def create_gradebook(path: Path) -> str:
+    """Create nbgrader's gradebook (SQLite) at ``path`` unless it exists, in a child process; its URL.
+
+    nbgrader stamps a new gradebook with the output of the ``alembic`` command, found on ``PATH``; this
+    environment's ``bin`` folder (where pip put ``alembic``) may not be on it, so the child gets it first on
+    its own ``PATH`` and this process's environment stays as it is.  Once the gradebook exists nbgrader
+    runs no command.
+    """
+    db_url = f"sqlite:///{path}"
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    code = "import sys\nfrom nbgrader.api import Gradebook\nwith Gradebook(sys.argv[1], course_id=\"\"):\n    pass\n"
+    proc = subprocess.run([sys.executable, "-c", code, db_url], env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise ValueError(f"nbgrader could not create its gradebook {path}:\n{proc.stderr[-2000:]}")
+    return db_url
 
 
 def nbgrader_api(course: Path, cell_timeout: int | None = None):  # noqa: ANN201 (nbgrader is imported lazily)
@@ -134,14 +134,10 @@ def nbgrader_api(course: Path, cell_timeout: int | None = None):  # noqa: ANN201
     from nbgrader.apps import NbGraderAPI
     from traitlets.config import Config
 
-    # nbgrader creates its gradebook with the `alembic` command of this environment
-    bin_dir = str(Path(sys.executable).parent)
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
-
+    db_url = create_gradebook(Path(course) / "gradebook.db")
     config = Config()
     config.CourseDirectory.root = str(course)
-    config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
+    config.CourseDirectory.db_url = db_url
     if cell_timeout is not None:
         config.Execute.timeout = cell_timeout
     return NbGraderAPI(config=config)
@@ -177,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tag", action="store_true", help="write nbgrader metadata into the notebooks in place")
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebooks/*.ipynb")
     args = parser.parse_args(argv)
-    paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    paths = args.notebooks or notebook_paths()
     if not paths:
         print("no notebooks found", file=sys.stderr)
         return 1

@@ -169,7 +169,7 @@ DATASETS["ucf101"] = {
     "sha256": None,  # TFDS checks its own download checksums
     "source": "tfds:ucf101",
     "license": "research use; no explicit licence stated by the CRCV site",
-    "smoke": "seeded moving-digit clips (helpers.synthetic.video.moving_digits), label = motion direction",
+    "smoke": "seeded moving-digit clips (helpers.synthetic.video.moving_digits), label = motion direction, on a wrapping canvas so no single frame gives the label away",
 }
 
 

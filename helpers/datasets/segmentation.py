@@ -193,16 +193,20 @@ def _landcover_photos(root: Path) -> list[tuple[Path, Path]]:
 
 
 def _read_big_image(path: Path, mode: str) -> np.ndarray:
-    """A (possibly 9000 x 9500) TIFF as uint8, lifting PIL's decompression-bomb limit for this one read."""
-    from PIL import Image
+    """A (possibly 9000 x 9500) TIFF as uint8: (H, W, 3) for ``mode`` "RGB", (H, W) for "L".
 
-    old = Image.MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = None
-    try:
-        with Image.open(path) as im:
-            return np.asarray(im.convert(mode))
-    finally:
-        Image.MAX_IMAGE_PIXELS = old
+    Read with OpenCV, whose own size limit (2**30 pixels) is far above these photos: Pillow refuses them as
+    possible decompression bombs, and lifting its ``Image.MAX_IMAGE_PIXELS`` would lift it for every thread
+    of the process.  The files are the dataset's own, checked by their digest before they get here.
+    """
+    import cv2
+
+    if mode not in ("RGB", "L"):
+        raise ValueError(f"mode must be 'RGB' or 'L', got {mode!r}")
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR if mode == "RGB" else cv2.IMREAD_GRAYSCALE)
+    if image is None:
+        raise ValueError(f"{path}: not an image OpenCV can read")
+    return np.ascontiguousarray(image[..., ::-1]) if mode == "RGB" else image
 
 
 def _landcover_tiles(pairs: list[tuple[Path, Path]], n: int, tile: int, downscale: int,

@@ -2,9 +2,16 @@
 
 Each clip shows one real digit (passed in, e.g. from ``helpers.datasets.load_mnist``) that slides
 across a dark canvas in a straight line at constant speed.  The label is the **direction** of the
-motion, not the digit, and the start position is drawn so that the digit's position in the middle
-frame has the same distribution for every direction: one frame alone says nothing about the label,
-only the change between frames does.
+motion, not the digit.
+
+Two ways to place the digit:
+
+* ``wrap=True`` (no frame leaks the label): the canvas is a torus, a digit that leaves one edge comes
+  back at the opposite one, and its position in *every* frame is uniform over the canvas for every
+  direction.  One frame alone says nothing about the label; only the change between frames does.
+* ``wrap=False`` (the default, kept as an example of a leaky dataset): the digit stays inside the
+  canvas and its position in the **middle** frame has the same distribution for every direction,
+  but the first and last frames give the label away (a digit that will move right starts on the left).
 
 NumPy only; imports nothing from ``helpers``.
 """
@@ -36,14 +43,17 @@ def _halve(digits: np.ndarray) -> np.ndarray:
 
 
 def moving_digits(digits: np.ndarray, n: int, frames: int = 8, size: int = 40, n_directions: int = 4,
-                  speed: int = 2, noise: float = 8.0, half_size: bool = True,
+                  speed: int = 2, noise: float = 8.0, half_size: bool = True, wrap: bool = False,
                   seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``n`` clips (n, frames, size, size) uint8 of a digit moving in a straight line; label = direction.
 
     Returns ``(clips, labels, tracks)``: labels int64 in ``0..n_directions-1`` (names from
     ``direction_names``), tracks float (n, frames, 2) with the (row, col) of the digit's top-left
-    corner in every frame.  The digit's position in the middle frame (index ``frames // 2``)
-    is uniform over the same square for every direction.  ``digits`` is a (N, h, w) array of grey
+    corner in every frame.  With ``wrap=False`` the digit stays inside the canvas and its position in
+    the middle frame (index ``frames // 2``) is uniform over the same square for every direction, so
+    the first and last frames leak the label.  With ``wrap=True`` the canvas wraps around (a torus):
+    the position in every frame is uniform over ``0..size-1`` for every direction, tracks are taken
+    modulo ``size``, and no single frame carries the label.  ``digits`` is a (N, h, w) array of grey
     digits 0..255 (e.g. MNIST); with ``half_size`` they are shrunk 2x first.  ``speed`` is in
     pixels per frame along each moving axis; ``noise`` is the standard deviation of Gaussian pixel
     noise (0..255 scale).
@@ -56,15 +66,20 @@ def moving_digits(digits: np.ndarray, n: int, frames: int = 8, size: int = 40, n
     names = direction_names(n_directions)
     if noise < 0:
         raise ValueError(f"noise must be >= 0, got {noise!r}")
+    if not isinstance(wrap, (bool, np.bool_)):
+        raise ValueError(f"wrap must be True or False, got {wrap!r}")
     sprites = _halve(digits.astype(np.float32)) if half_size else digits.astype(np.float32)
     d = sprites.shape[1]
     mid = frames // 2
-    free = size - max(d, sprites.shape[2])
+    side = max(d, sprites.shape[2])
+    free = size - side
     reach = speed * max(mid, frames - 1 - mid)  # farthest the digit gets from its middle-frame spot
     lo, hi = reach, free - reach
-    if hi < lo:
-        raise ValueError(f"a {max(d, sprites.shape[2])}-pixel digit moving {speed} px/frame for {frames} frames "
-                         f"needs size >= {max(d, sprites.shape[2]) + 2 * reach}, got size={size}")
+    if wrap and size < side:
+        raise ValueError(f"a {side}-pixel digit needs size >= {side} on a wrapping canvas, got size={size}")
+    if not wrap and hi < lo:
+        raise ValueError(f"a {side}-pixel digit moving {speed} px/frame for {frames} frames "
+                         f"needs size >= {side + 2 * reach}, got size={size}")
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, len(names), n)
     which = rng.integers(0, len(sprites), n)
@@ -73,11 +88,22 @@ def moving_digits(digits: np.ndarray, n: int, frames: int = 8, size: int = 40, n
     t = np.arange(frames) - mid
     for k in range(n):
         step = np.array(_STEPS[names[labels[k]]], float) * speed
+        sprite = sprites[which[k]]
+        if wrap:
+            # a torus: the middle position is uniform over the whole canvas, so is every other frame's
+            start = rng.integers(0, size, 2).astype(float)
+            pos = (start[None, :] + t[:, None] * step[None, :]) % size
+            tracks[k] = pos
+            for f in range(frames):
+                rows = (int(pos[f, 0]) + np.arange(sprite.shape[0])) % size
+                cols = (int(pos[f, 1]) + np.arange(sprite.shape[1])) % size
+                cell = np.ix_(rows, cols)
+                clips[k, f][cell] = np.maximum(clips[k, f][cell], sprite)
+            continue
         # the middle frame's position is drawn from the same range for every direction and axis
         start = rng.integers(lo, hi + 1, 2).astype(float)
         pos = start[None, :] + t[:, None] * step[None, :]
         tracks[k] = pos
-        sprite = sprites[which[k]]
         for f in range(frames):
             r, c = int(pos[f, 0]), int(pos[f, 1])
             view = clips[k, f, r:r + sprite.shape[0], c:c + sprite.shape[1]]

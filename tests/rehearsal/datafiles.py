@@ -25,10 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-try:
-    from tests.fakes import cifar_records, idx_bytes, make_tar, make_zip, tif_bytes
-except ImportError:  # only tests/ is on sys.path (pytest's rootdir insertion)
-    from fakes import cifar_records, idx_bytes, make_tar, make_zip, tif_bytes
+from tests.fakes import cifar_records, idx_bytes, make_tar, make_zip, tif_bytes
 
 from helpers.datasets import catalogue as C
 from helpers.download import mirror_path, sha256_of
