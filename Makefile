@@ -11,6 +11,7 @@
 #   make badges               rewrite badges, Colab setup cells and README's table from pyproject.toml
 #   make mirror DEST=dir [TFDS=1] [FROM=url]  download every file of the course into a mirror folder (DLCV_MIRROR)
 #   make lock                 upgrade .venv to the newest versions pyproject.toml allows; write constraints.txt
+#   make sources [ONLY=cifar10,lfw] [SAMPLE=bytes]  check every download host (status, size, time), a week before a course
 #   make clean                remove build/ and caches (keeps .venv and the data cache)
 
 PYTHON ?= python3
@@ -25,7 +26,7 @@ PYTEST_ARGS ?=
 BUDGET ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lab instructor instructor-lab run test colab student badges bench clean chromium mirror lock
+.PHONY: help venv lab instructor instructor-lab run test colab student badges bench clean chromium mirror lock sources
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -102,6 +103,8 @@ lock: | $(PY)
 	} > constraints.txt.tmp && mv constraints.txt.tmp constraints.txt
 	touch $(STAMP) $(wildcard $(STAMP)-*)
 	@echo "wrote constraints.txt; now run make test, and commit constraints.txt if it passes"
+sources: $(STAMP)
+	$(PY) tools/sources.py $(if $(ONLY),--only '$(ONLY)') $(if $(SAMPLE),--sample '$(SAMPLE)')
 
 clean:
 	rm -rf build .pytest_cache

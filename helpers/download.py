@@ -459,6 +459,36 @@ def fetch(url: str, *, fname: str | None = None, sha256: str | None = None,
         return _extract_once(target, folder / stem, digest)
 
 
+def fetch_first(urls: list[str] | tuple[str, ...], *, fname: str | None = None, sha256: str | None = None,
+                dataset: str | None = None, **kw: Any) -> Path:
+    """``fetch`` from the first of several byte-identical sources that answers and verifies.
+
+    Every source is held to the same digest (a registry's digest for the first URL, else ``sha256``) and
+    lands in the same cache file (``fname``, by default the first URL's file name); a cached file is used
+    without asking any of them.  When none works, the DownloadError lists each source with its reason.
+    """
+    urls = list(urls)
+    if not urls:
+        raise ValueError("fetch_first needs at least one URL")
+    fname = fname or PurePosixPath(urllib.parse.urlparse(urls[0]).path).name
+    if len(urls) == 1:
+        return fetch(urls[0], fname=fname, sha256=sha256, dataset=dataset, **kw)
+    pinned = registered_digest(urls[0]) or sha256
+    tried, last = [], None
+    for url in urls:
+        try:
+            return fetch(url, fname=fname, sha256=pinned, dataset=dataset, **kw)
+        except DownloadError as e:
+            last = e
+            tried.append(f"  {url}: {str(e).splitlines()[0]}")
+    assert last is not None
+    name = dataset or fname
+    raise DownloadError(
+        f"Could not download {name} from any of its {len(urls)} sources (tried in this order):\n"
+        + "\n".join(tried) + f"\nCache path: {last.path}\n{_way_out(Path(str(last.path)))}",
+        dataset=name, url=urls[0], path=last.path)
+
+
 # ---------------------------------------------------------------- archives
 
 def _check_member_path(name: str, root: str) -> str:

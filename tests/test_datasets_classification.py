@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import subprocess
 import sys
@@ -88,8 +89,11 @@ def test_load_fashion_mnist_full_from_local_server(server: LocalServer, tmp_path
     files = {"train-images-idx3-ubyte.gz": x_tr, "train-labels-idx1-ubyte.gz": y_tr,
              "t10k-images-idx3-ubyte.gz": x_te, "t10k-labels-idx1-ubyte.gz": y_te}
     for name, array in files.items():
-        server.add("/fm/" + name, gzip.compress(idx_bytes(array)))
+        server.add("/fm/" + name, gzip.compress(idx_bytes(array), mtime=0))
     monkeypatch.setattr(C, "FASHION_URL_BASE", server.url("/fm/"))
+    monkeypatch.setattr(C, "FASHION_ALT_BASE", server.url("/fm-alt/"))
+    monkeypatch.setattr(C, "FASHION_SHA256", {n: hashlib.sha256(gzip.compress(idx_bytes(a), mtime=0)).hexdigest()
+                                              for n, a in files.items()})
     (a, b), (c, d) = D.load_fashion_mnist(smoke=False, data_dir=tmp_path)
     for got, want in ((a, x_tr), (b, y_tr), (c, x_te), (d, y_te)):
         np.testing.assert_array_equal(got, want)
@@ -102,9 +106,44 @@ def test_load_fashion_mnist_rejects_a_bad_idx_file(server: LocalServer, tmp_path
     for name in C.FASHION_FILES:
         server.add("/fm/" + name, gzip.compress(b"\x00\x00\x08\x01garbage"))
     monkeypatch.setattr(C, "FASHION_URL_BASE", server.url("/fm/"))
+    monkeypatch.setattr(C, "FASHION_ALT_BASE", server.url("/fm-alt/"))
+    monkeypatch.setattr(C, "FASHION_SHA256", {n: None for n in C.FASHION_FILES})
     with pytest.raises(D.DownloadError, match="not a valid IDX file"):
         D.load_fashion_mnist(smoke=False, data_dir=tmp_path)
     assert "train-labels-idx1-ubyte.gz" not in listing(tmp_path / "fashion_mnist")  # removed for a retry
+
+
+def test_fashion_mnist_falls_back_to_the_second_source(server: LocalServer, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """GCS missing a file, or serving other bytes: Zalando's S3 copy (same digest) is used; when both fail
+    the error lists both sources."""
+    rng = np.random.default_rng(2)
+    arrays = {"train-images-idx3-ubyte.gz": rng.integers(0, 256, (4, 28, 28), dtype=np.uint8),
+              "train-labels-idx1-ubyte.gz": rng.integers(0, 10, 4, dtype=np.uint8),
+              "t10k-images-idx3-ubyte.gz": rng.integers(0, 256, (2, 28, 28), dtype=np.uint8),
+              "t10k-labels-idx1-ubyte.gz": rng.integers(0, 10, 2, dtype=np.uint8)}
+    blobs = {n: gzip.compress(idx_bytes(a), mtime=0) for n, a in arrays.items()}
+    for name, blob in blobs.items():
+        server.add("/alt/" + name, blob)
+    server.add("/gcs/train-images-idx3-ubyte.gz", blobs["train-images-idx3-ubyte.gz"])  # the only good one
+    server.add("/gcs/train-labels-idx1-ubyte.gz", b"not the published bytes")          # wrong digest
+    # the t10k files are missing at /gcs/ (404)
+    monkeypatch.setattr(C, "FASHION_URL_BASE", server.url("/gcs/"))
+    monkeypatch.setattr(C, "FASHION_ALT_BASE", server.url("/alt/"))
+    monkeypatch.setattr(C, "FASHION_SHA256", {n: hashlib.sha256(b).hexdigest() for n, b in blobs.items()})
+    (x, y), (xt, yt) = D.load_fashion_mnist(smoke=False, data_dir=tmp_path)
+    np.testing.assert_array_equal(x, arrays["train-images-idx3-ubyte.gz"])
+    np.testing.assert_array_equal(yt, arrays["t10k-labels-idx1-ubyte.gz"])
+    assert server.hits("/alt/train-images-idx3-ubyte.gz") == 0  # the first source answered and verified
+    assert server.hits("/alt/train-labels-idx1-ubyte.gz") == 1 and server.hits("/alt/t10k-images-idx3-ubyte.gz") == 1
+
+    monkeypatch.setattr(C, "FASHION_ALT_BASE", server.url("/nowhere/"))
+    with pytest.raises(D.DownloadError) as err:
+        D.load_fashion_mnist(smoke=False, data_dir=tmp_path / "other")
+    text = str(err.value)
+    assert "from any of its 2 sources" in text
+    assert server.url("/gcs/train-labels-idx1-ubyte.gz") in text and "Checksum mismatch" in text
+    assert server.url("/nowhere/train-labels-idx1-ubyte.gz") in text and "HTTP 404" in text
 
 
 def test_load_fashion_mnist_smoke() -> None:

@@ -71,7 +71,7 @@ def _write_sums(dest: Path, rows: list[tuple[str, str, int, str]]) -> None:
 
 def _fill(dest: Path, only: set[str] | None, source: str | None) -> list[tuple[str, str, int, str]]:
     from helpers.datasets import catalogue
-    from helpers.download import DownloadError, fetch, mirror_path
+    from helpers.download import DownloadError, fetch_first, mirror_path
 
     rows = []
     for entry in catalogue.files():
@@ -83,8 +83,8 @@ def _fill(dest: Path, only: set[str] | None, source: str | None) -> list[tuple[s
             if entry.get("kaggle_handle") and not source:
                 path = _preset_archive(str(entry["kaggle_handle"]), dest / rel)
             else:
-                path = fetch(entry["url"], fname=PurePosixPath(rel).name, sha256=entry["sha256"], cache_dir=folder,
-                             dataset=entry["name"], timeout=60.0)
+                path = fetch_first(list(entry.get("urls") or [entry["url"]]), fname=PurePosixPath(rel).name,
+                                   sha256=entry["sha256"], cache_dir=folder, dataset=entry["name"], timeout=60.0)
             rows.append((entry["name"], rel, path.stat().st_size, "ok"))
         except (DownloadError, OSError) as err:
             rows.append((entry["name"], rel, 0, str(err).splitlines()[0] if str(err) else type(err).__name__))

@@ -12,9 +12,26 @@ MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1
 FASHION_URL_BASE = KERAS_BASE_URL
 FASHION_FILES = ("train-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz",
                  "t10k-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz")
-# Digests of Keras's mirror are not published; the size (Content-Length) and the IDX header
-# are still checked.  Fill in a digest here to pin a file.
-FASHION_SHA256: dict[str, str | None] = {name: None for name in FASHION_FILES}
+# Two byte-identical sources, tried in this order: Keras's copies on Google Cloud Storage, then Zalando's own
+# S3 bucket (plain http; the sha256 is what vouches for the bytes).  The sha256 and sizes are those TFDS records
+# for Zalando's files (tensorflow_datasets/url_checksums/fashion_mnist.txt); Keras's download logs show the
+# same four sizes for its copies.
+FASHION_ALT_BASE = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
+FASHION_SHA256: dict[str, str | None] = {
+    "train-labels-idx1-ubyte.gz": "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+    "train-images-idx3-ubyte.gz": "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+    "t10k-labels-idx1-ubyte.gz": "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+    "t10k-images-idx3-ubyte.gz": "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+}
+FASHION_SIZES = {"train-labels-idx1-ubyte.gz": 29515, "train-images-idx3-ubyte.gz": 26421880,
+                 "t10k-labels-idx1-ubyte.gz": 5148, "t10k-images-idx3-ubyte.gz": 4422102}
+
+
+def fashion_urls(name: str) -> list[str]:
+    """The byte-identical sources of one Fashion-MNIST file, in the order they are tried."""
+    return [FASHION_URL_BASE + name, FASHION_ALT_BASE + name]
+
+
 # CIFAR in its binary format (no pickle); digests as recorded by TFDS's url_checksums.
 CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
 CIFAR10_SHA256 = "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd"
@@ -173,14 +190,18 @@ DATASETS["flickr8k"] = {
 
 
 # ---------------------------------------------------------------- faces
-# The archive TFDS's lfw builder downloads (>= 4.9.8; UMass's original host is gone) and TFDS's published sha256
+# The archive TFDS's lfw builder downloads since TFDS 4.9.8 (UMass's vis-www.cs.umass.edu no longer answers),
+# with the size and sha256 TFDS records for it (tensorflow_datasets/datasets/lfw/checksums.tsv) and checks.
 LFW_URL = "https://ndownloader.figshare.com/files/5976018"
+LFW_SHA256 = "055f7d9c632d7370e6fb4afc7468d40f970c34a80d4c6f50ffec63f5a8d536c0"
+LFW_SIZE = 180566744
 DATASETS["lfw"] = {
     "title": "Labeled Faces in the Wild (13,233 photos, 5,749 people, 250x250 RGB)",
     "url": LFW_URL,
-    "sha256": "055f7d9c632d7370e6fb4afc7468d40f970c34a80d4c6f50ffec63f5a8d536c0",  # TFDS's lfw/checksums.tsv
+    "archive": "lfw.tgz (TFDS 'lfw' downloads and checks it; an lfw.tgz put in <DLCV_DATA_DIR>/tfds/downloads/manual/ is used instead)",
+    "sha256": LFW_SHA256,
     "source": "Huang, Ramesh, Berg and Learned-Miller, UMass Amherst technical report 07-49, 2007; TFDS 'lfw'",
-    "license": "research use; see http://vis-www.cs.umass.edu/lfw/",
+    "license": "research use; see the LFW page (vis-www.cs.umass.edu/lfw, no longer answering in 2026)",
     "smoke": "the 100 face crops (25x25 grey, no identities) of skimage.data.lfw_subset()",
 }
 
@@ -254,8 +275,51 @@ KERAS_HUB_PRESETS: dict[str, dict[str, str | None]] = {
     )}
 
 
+# Where each manifest row's digest is published ("sha256" or "md5" of the row), by row name or name prefix.
+DIGEST_SOURCES = {
+    "mnist": "sha256 in Keras's own loader (keras/src/datasets/mnist.py)",
+    "fashion_mnist/": "sha256 in TFDS's url_checksums/fashion_mnist.txt (Zalando's S3 copy; Keras's GCS copy: same sizes)",
+    "cifar10": "sha256 in TFDS's url_checksums/cifar10.txt",
+    "cifar100": "sha256 in TFDS's url_checksums/cifar100.txt",
+    "keras/vgg16_": "md5 in Keras's keras/src/applications/vgg16.py",
+    "keras/inception_v3_": "md5 in Keras's keras/src/applications/inception_v3.py",
+    "keras/resnet50_": "md5 in Keras's keras/src/applications/resnet.py (WEIGHTS_HASHES)",
+    "keras/efficientnetv2-b0_": "md5 in Keras's keras/src/applications/efficientnet_v2.py (WEIGHTS_HASHES)",
+    "keras/imagenet_class_index.json": "md5 in Keras's keras/src/applications/imagenet_utils.py",
+}
+# Rows no publisher gives a digest for: the first download is trusted as it comes (checked only by its
+# format: zip/tar layout, HDF5 weights, a preset that loads).  ``make mirror`` records their sha256 in the
+# mirror's SHA256SUMS, and every client of that mirror checks against it.  LandCover.ai's page publishes
+# none; torchgeo's loader carries a sha256 for the same URL, but has carried two different ones over time
+# (15ee4ca9... with md5 3268c890..., later dd448287...), so neither is pinned here.
+TRUST_ON_FIRST_USE = (
+    "penn_fudan", "landcover_ai", "flickr8k/images", "flickr8k/text",
+    "keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5",
+    "keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_128.h5",
+    "keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5",
+    "keras_hub/dfine_nano_coco", "keras_hub/deeplab_v3_plus_resnet50_pascalvoc",
+)
+# Published sizes (bytes) by URL, from TFDS's checksums files: ``make sources`` compares what hosts report.
+SIZES = {CIFAR10_URL: 170052171, CIFAR100_URL: 168513733,
+         **{FASHION_URL_BASE + f: n for f, n in FASHION_SIZES.items()}}
+
+
+def digest_source(name: str) -> str:
+    """Where the digest of manifest row ``name`` is published, or how the row is trusted."""
+    for key, where in DIGEST_SOURCES.items():
+        if name == key or (key.endswith(("/", "_")) and name.startswith(key)):
+            return where
+    if name in TRUST_ON_FIRST_USE:
+        return "none published: trust on first use (a mirror's SHA256SUMS pins it)"
+    return "unknown"
+
+
 def files() -> list[dict[str, str | None]]:
     """The manifest: every file ``fetch`` downloads for the course (name, url, sha256 or None, licence).
+
+    Each row also says where its digest is published (``digest_source``), carries Keras's ``md5`` where
+    only that is published, its expected ``size`` where one is published, and ``urls`` where several
+    byte-identical sources exist (``url`` is the first, and where a mirror keeps the file).
 
     ``make mirror`` copies these into a mirror folder; ``DLCV_MIRROR`` then serves them.  TFDS datasets
     (cats vs dogs, Oxford-IIIT Pet, LFW, UCF101, ...) are prepared by TFDS itself into
@@ -266,8 +330,8 @@ def files() -> list[dict[str, str | None]]:
     """
     rows: list[dict[str, str | None]] = [
         {"name": "mnist", "url": MNIST_URL, "sha256": MNIST_SHA256, "license": DATASETS["mnist"]["license"]}]
-    rows += [{"name": f"fashion_mnist/{f}", "url": FASHION_URL_BASE + f, "sha256": FASHION_SHA256.get(f),
-              "license": DATASETS["fashion_mnist"]["license"]} for f in FASHION_FILES]
+    rows += [{"name": f"fashion_mnist/{f}", "url": fashion_urls(f)[0], "urls": fashion_urls(f),
+              "sha256": FASHION_SHA256.get(f), "license": DATASETS["fashion_mnist"]["license"]} for f in FASHION_FILES]
     rows += [{"name": "cifar10", "url": CIFAR10_URL, "sha256": CIFAR10_SHA256,
               "license": DATASETS["cifar10"]["license"]},
              {"name": "cifar100", "url": CIFAR100_URL, "sha256": CIFAR100_SHA256,
@@ -283,6 +347,12 @@ def files() -> list[dict[str, str | None]]:
              for url, sha in KERAS_FILES.items()]
     rows += [{"name": "keras_hub/" + preset, "url": row["url"], "sha256": row["sha256"], "license": row["license"],
               "kaggle_handle": row["handle"]} for preset, row in KERAS_HUB_PRESETS.items()]
+    for row in rows:
+        if str(row["url"]) in KERAS_MD5:
+            row["md5"] = KERAS_MD5[str(row["url"])]
+        if str(row["url"]) in SIZES:
+            row["size"] = SIZES[str(row["url"])]
+        row["digest_source"] = digest_source(str(row["name"]))
     return rows
 
 
@@ -305,3 +375,92 @@ def describe(name: str, smoke: bool | None = None) -> str:
     if resolve_smoke(smoke):
         return f"{info['title']}\nsmoke mode: {info['smoke']}"
     return f"{info['title']}\nfrom {info['url']}\nsource: {info['source']}; license: {info['license']}"
+
+
+# ---------------------------------------------------------------- what a download costs
+# Datasets with no faster byte-identical source: before downloading them, the loader says what it costs and
+# the ways out.  Sizes are the ones TFDS records; the rates are stated assumptions, with their source.
+SLOW_DOWNLOADS: dict[str, dict] = {
+    "cifar10": {"bytes": 170052171, "host": "www.cs.toronto.edu", "rate": 66_000,
+                "why": "the Toronto host has been throttled to about 66-85 kB/s since mid-2026 (public reports: "
+                       "pytorch/vision#9536, anyscale/templates#927); the estimate takes the low end"},
+    "cifar100": {"bytes": 168513733, "host": "www.cs.toronto.edu", "rate": 66_000,
+                 "why": "the Toronto host has been throttled to about 66-85 kB/s since mid-2026 (public reports: "
+                        "pytorch/vision#9536, anyscale/templates#927); the estimate takes the low end"},
+    "ucf101": {"bytes": 6960400115 + 113943, "host": "storage.googleapis.com (videos), www.crcv.ucf.edu (split list)",
+               "rate": 10_000_000,
+               "why": "a 6.96 GB video archive, then TFDS decodes every clip; the estimate assumes 10 MB/s, a fast "
+                      "home line, and counts the download only"},
+    "lfw": {"bytes": LFW_SIZE, "host": "ndownloader.figshare.com", "rate": None,
+            "why": "figshare sometimes refuses downloads (HTTP 403) for a while"},
+}
+_SMOKE_WAY = "smoke mode (DLCV_SMOKE=1) needs no download at all"
+_MIRROR_WAY = "an instructor's mirror (make mirror DEST=...; DLCV_MIRROR=...) serves it at classroom speed"
+_TFDS_MIRROR_WAY = ("a mirror folder made with `make mirror DEST=... TFDS=1` holds the prepared dataset: set "
+                    "DLCV_MIRROR=<that folder> and nothing is downloaded")
+
+
+def download_way_out(name: str, target) -> list[str]:  # noqa: ANN001 (a path)
+    """The ways around a slow or refused download of ``name`` (``target``: where the file or dataset goes)."""
+    if name in ("cifar10", "cifar100"):
+        return [_SMOKE_WAY, _MIRROR_WAY,
+                f"download it once with a browser or `wget -c` (resumable) from "
+                f"{CIFAR10_URL if name == 'cifar10' else CIFAR100_URL} and put it at {target}; the course checks "
+                "its sha256 before using it",
+                "a smaller budget (DLCV_BUDGET=smoke) shortens training, not this download: the archive comes whole"]
+    if name == "ucf101":
+        manual = f"{target.parent}/downloads/manual/"
+        return [_SMOKE_WAY,
+                "smaller n_classes / n_per_class limit what is decoded, not what is downloaded: TFDS fetches the "
+                "whole archive",
+                f"the videos: put UCF101_videos.zip (6,960,400,115 bytes, sha256 {_UCF_VIDEOS_SHA256[:16]}...) in "
+                f"{manual}; TFDS takes it from there and checks its sha256",
+                "the split list comes from www.crcv.ucf.edu, whose certificate some clients reject (Colab since 2020, "
+                "tensorflow/datasets#2498); the course never turns the check off: prepare the dataset where it "
+                "verifies and copy it (below)",
+                _TFDS_MIRROR_WAY]
+    if name == "lfw":
+        manual = f"{target.parent}/downloads/manual/"
+        return [_SMOKE_WAY,
+                f"if figshare answers 403, wait and retry, or download lfw.tgz elsewhere ({LFW_URL}, "
+                f"{LFW_SIZE:,} bytes, sha256 {LFW_SHA256[:16]}...) and put it in {manual}; TFDS takes it from "
+                "there and checks its sha256",
+                _TFDS_MIRROR_WAY]
+    return [_SMOKE_WAY, _MIRROR_WAY]
+
+
+_UCF_VIDEOS_SHA256 = "dabf56f573cd19c79e096563529fec8126a2a34e18e10c72eb621dd687532b0d"
+
+
+def _human(n: float) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"
+
+
+def download_notice(name: str, target) -> str:  # noqa: ANN001 (a path)
+    """What downloading ``name`` costs (size, a time estimate at a stated rate) and the ways out."""
+    cost = SLOW_DOWNLOADS[name]
+    head = f"Downloading {name}: {_human(cost['bytes'])} from {cost['host']}"
+    if cost["rate"]:
+        minutes = cost["bytes"] / cost["rate"] / 60
+        head += f", about {minutes:.0f} min at {_human(cost['rate'])}/s"
+    lines = [head + ".", f"Why: {cost['why']}.", "Ways out:"]
+    lines += [f"  - {way}" for way in download_way_out(name, target)]
+    return "\n".join(lines)
+
+
+def announce_download(name: str, target) -> bool:  # noqa: ANN001 (a path)
+    """Print ``download_notice`` before a download that will really happen: not when ``target`` (the cached
+    file, or the prepared TFDS folder) exists, nor when a mirror (``DLCV_MIRROR``) serves the course."""
+    from pathlib import Path
+
+    from helpers.download import mirror_base
+
+    target = Path(target)
+    if target.exists() or mirror_base() is not None:
+        return False
+    print(download_notice(name, target), flush=True)
+    return True

@@ -12,7 +12,7 @@ import numpy as np
 from helpers import checks
 from helpers.config import resolve_smoke
 from helpers.datasets import catalogue as C
-from helpers.download import _MARKER, DownloadError, _data_dir, atomic_folder, fetch, load_tfds
+from helpers.download import _MARKER, DownloadError, _data_dir, atomic_folder, fetch, fetch_first, load_tfds
 
 
 def _split(x: np.ndarray, y: np.ndarray, n_test: int, seed: int) -> tuple[tuple, tuple]:
@@ -86,8 +86,9 @@ def load_fashion_mnist(smoke: bool | None = None,
         (x_train, y_train), (x_test, y_test) = _smoke_images("fashion_mnist", 28, 1, 10)
         return (x_train[..., 0], y_train), (x_test[..., 0], y_test)
     folder = _data_dir(data_dir)
-    paths = {name: fetch(C.FASHION_URL_BASE + name, sha256=C.FASHION_SHA256.get(name), cache_dir=folder,
-                         subdir="fashion_mnist", dataset="Fashion-MNIST") for name in C.FASHION_FILES}
+    paths = {name: fetch_first(C.fashion_urls(name), fname=name, sha256=C.FASHION_SHA256.get(name),
+                               cache_dir=folder, subdir="fashion_mnist", dataset=f"Fashion-MNIST ({name})")
+             for name in C.FASHION_FILES}
     y_train = _read_idx(paths["train-labels-idx1-ubyte.gz"], 0x801)
     x_train = _read_idx(paths["train-images-idx3-ubyte.gz"], 0x803)
     y_test = _read_idx(paths["t10k-labels-idx1-ubyte.gz"], 0x801)
@@ -114,6 +115,7 @@ def load_cifar10(smoke: bool | None = None, data_dir: str | os.PathLike | None =
     if resolve_smoke(smoke):
         (x_train, y_train), (x_test, y_test) = _smoke_images("cifar10", 32, 3, 10)
         return (x_train, y_train[:, None]), (x_test, y_test[:, None])
+    C.announce_download("cifar10", _data_dir(data_dir) / "cifar-10-binary.tar.gz")
     folder = fetch(C.CIFAR10_URL, sha256=C.CIFAR10_SHA256, cache_dir=_data_dir(data_dir),
                    dataset="CIFAR-10", extract=True) / "cifar-10-batches-bin"
     train = _read_cifar_bin([folder / f"data_batch_{i}.bin" for i in range(1, 6)], 1, 0)
@@ -130,6 +132,7 @@ def load_cifar100(smoke: bool | None = None, data_dir: str | os.PathLike | None 
         n_classes = 100 if label_mode == "fine" else 20
         (x_train, y_train), (x_test, y_test) = _smoke_images("cifar100", 32, 3, n_classes)
         return (x_train, y_train[:, None]), (x_test, y_test[:, None])
+    C.announce_download("cifar100", _data_dir(data_dir) / "cifar-100-binary.tar.gz")
     folder = fetch(C.CIFAR100_URL, sha256=C.CIFAR100_SHA256, cache_dir=_data_dir(data_dir),
                    dataset="CIFAR-100", extract=True) / "cifar-100-binary"
     label_byte = 1 if label_mode == "fine" else 0

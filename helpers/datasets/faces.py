@@ -52,6 +52,10 @@ def load_lfw(smoke: bool | None = None, data_dir: str | os.PathLike | None = Non
         raise ValueError(f"crop must be at most 250 (the LFW photo side), got {crop}")
     if resolve_smoke(smoke):
         return _smoke_lfw(size)
+    from helpers.datasets import catalogue
+    from helpers.download import _data_dir
+
+    catalogue.announce_download("lfw", _data_dir(data_dir) / "tfds" / "lfw")
     ds = load_tfds("lfw", split="train", data_dir=data_dir, as_supervised=True, dataset="LFW")
     by_person: dict[str, list[np.ndarray]] = {}
     for label, image in ds.as_numpy_iterator():

@@ -76,6 +76,10 @@ def load_ucf101(smoke: bool | None = None, data_dir: str | os.PathLike | None = 
     per_train, per_test = (checks.positive_int("n_per_class", v) for v in n_per_class)
     if resolve_smoke(smoke):
         return _smoke(frames, size, (4 * per_train, 4 * per_test), seed)
+    from helpers.datasets import catalogue
+    from helpers.download import _data_dir
+
+    catalogue.announce_download("ucf101", _data_dir(data_dir) / "tfds" / "ucf101")
     train, info = load_tfds("ucf101", split="train", data_dir=data_dir, as_supervised=False, with_info=True,
                             dataset="UCF101")
     test = load_tfds("ucf101", split="test", data_dir=data_dir, as_supervised=False, dataset="UCF101")
