@@ -103,6 +103,7 @@ lock: | $(PY)
 	} > constraints.txt.tmp && mv constraints.txt.tmp constraints.txt
 	touch $(STAMP) $(wildcard $(STAMP)-*)
 	@echo "wrote constraints.txt; now run make test, and commit constraints.txt if it passes"
+
 sources: $(STAMP)
 	$(PY) tools/sources.py $(if $(ONLY),--only '$(ONLY)') $(if $(SAMPLE),--sample '$(SAMPLE)')
 
