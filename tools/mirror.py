@@ -29,14 +29,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-def _size(n: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"
-
-
 def fill(dest: Path, only: set[str] | None = None, source: str | None = None) -> list[tuple[str, str, int, str]]:
     """Download the manifest into ``dest``; rows of (name, relative path, bytes, "ok" or the error).
 
@@ -137,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="copy from another mirror (URL or folder) instead of the original URLs")
     parser.add_argument("--tfds", action="store_true", help=f"also prepare {', '.join(TFDS_DATASETS)} into DEST/tfds")
     args = parser.parse_args(argv)
+    from helpers.datasets.catalogue import human_size
+
     only = {n.strip() for n in args.only.split(",") if n.strip()} or None
     start = time.monotonic()
     rows = fill(args.dest, only, args.source) + (fill_tfds(args.dest) if args.tfds else [])
@@ -145,9 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     width = max(len(r[0]) for r in rows)
     for name, rel, size, status in rows:
-        print(f"{name:{width}s}  {_size(size):>10s}  {status if status != 'ok' else rel}")
+        print(f"{name:{width}s}  {human_size(size):>10s}  {status if status != 'ok' else rel}")
     ok = [r for r in rows if r[3] == "ok"]
-    print(f"{len(ok)}/{len(rows)} files, {_size(sum(r[2] for r in ok))} in {args.dest} "
+    print(f"{len(ok)}/{len(rows)} files, {human_size(sum(r[2] for r in ok))} in {args.dest} "
           f"({time.monotonic() - start:.0f} s)")
     return 0 if len(ok) == len(rows) else 1
 

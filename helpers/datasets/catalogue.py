@@ -432,7 +432,8 @@ def download_way_out(name: str, target) -> list[str]:  # noqa: ANN001 (a path)
 _UCF_VIDEOS_SHA256 = "dabf56f573cd19c79e096563529fec8126a2a34e18e10c72eb621dd687532b0d"
 
 
-def _human(n: float) -> str:
+def human_size(n: float) -> str:
+    """A byte count in decimal units, as download pages state sizes: '170.1 MB'."""
     for unit in ("B", "kB", "MB", "GB"):
         if n < 1000 or unit == "GB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
@@ -443,10 +444,10 @@ def _human(n: float) -> str:
 def download_notice(name: str, target) -> str:  # noqa: ANN001 (a path)
     """What downloading ``name`` costs (size, a time estimate at a stated rate) and the ways out."""
     cost = SLOW_DOWNLOADS[name]
-    head = f"Downloading {name}: {_human(cost['bytes'])} from {cost['host']}"
+    head = f"Downloading {name}: {human_size(cost['bytes'])} from {cost['host']}"
     if cost["rate"]:
         minutes = cost["bytes"] / cost["rate"] / 60
-        head += f", about {minutes:.0f} min at {_human(cost['rate'])}/s"
+        head += f", about {minutes:.0f} min at {human_size(cost['rate'])}/s"
     lines = [head + ".", f"Why: {cost['why']}.", "Ways out:"]
     lines += [f"  - {way}" for way in download_way_out(name, target)]
     return "\n".join(lines)
