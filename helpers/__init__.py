@@ -9,12 +9,15 @@ when they are first used.  The notebooks use::
 The rule: ``helpers`` holds plumbing and what an earlier notebook has already written out; the model,
 the loss, the training loop and the algorithm being taught are written in the notebook first.
 Rooms are named by concept, never by chapter, and imports run one way
-(``checks`` <- everything; ``download`` <- ``datasets``, ``pretrained``; ``datasets`` -> ``synthetic``):
+(``checks`` <- everything; ``archives`` <- ``download`` <- ``tfds_loader``; ``download`` <- ``datasets``,
+``pretrained``; ``datasets`` -> ``synthetic``):
 
 ==================  ============================================================================
 ``config``          mode, budgets (``pick``), seeds, dirs, tf.distribute strategy, environment report
 ``checks``          argument checks with one message style (positive ints, image sizes, fractions)
-``download``        the one download path: cache, sha256, atomic write, locks, safe extraction, TFDS
+``download``        the one download path: cache, sha256, atomic write, resume, locks, mirrors, digests
+``archives``        safe extraction (nothing outside the target) and atomic folders
+``tfds_loader``     TFDS datasets: reachability probe, one DownloadError, a mirror's prepared ``tfds/``
 ``datasets``        one ``load_*`` per dataset, by task (``classification``, ``detection``,
                     ``segmentation``, ...); ``datasets.catalogue`` has every URL, digest and licence
 ``pretrained``      where pretrained weights come from (keras.applications, KerasHub presets)
@@ -45,8 +48,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from helpers.config import Config, in_colab, is_interactive, setup
 
-_SUBMODULES = ("config", "checks", "download", "datasets", "pretrained", "synthetic", "layers", "metrics",
-               "summaries", "plots", "widgets", "report", "serving", "standin_server")
+_SUBMODULES = ("config", "checks", "archives", "download", "tfds_loader", "datasets", "pretrained", "synthetic",
+               "layers", "metrics", "summaries", "plots", "widgets", "report", "serving", "standin_server")
 __all__ = ["Config", "setup", "in_colab", "is_interactive", "__version__", *_SUBMODULES]
 
 

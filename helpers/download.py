@@ -1,4 +1,4 @@
-"""The one download path: cache, checksum, atomic write, locks, safe extraction, TFDS, DownloadError.
+"""The one download path: cache, checksum, atomic write, locks, extraction, DownloadError.
 
 ``fetch`` writes to ``.<name>.part`` in the cache folder, checks the size and the sha256, then
 renames it into place, so the cache never holds a half-written file.  A transfer that breaks off is
@@ -14,7 +14,7 @@ to a mirror first, at ``<mirror>/<host>/<path of the original URL>`` (the layout
 writes), with the same checksum checks; a file the mirror lacks is an error that names it.
 ``DLCV_DIGESTS`` names a digest registry in ``sha256sum``'s format (``<sha256>  <mirror path or URL>``
 per line); a digest listed there is the one a file must have (see ``registered_digest``).
-``DLCV_TFDS_PROBE=0`` turns off the quick reachability check before a TFDS download.
+TFDS datasets go through ``helpers.tfds_loader.load_tfds``; archive safety is ``helpers.archives``.
 """
 from __future__ import annotations
 
@@ -24,19 +24,17 @@ import os
 import re
 import shutil
 import socket
-import tarfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
-import zipfile
 from collections.abc import Iterator
 from http.client import HTTPException
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 
+from helpers.archives import atomic_folder, safe_extract  # noqa: F401 (re-exported)
 from helpers.config import default_data_dir
 
 _ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip")
@@ -491,79 +489,6 @@ def fetch_first(urls: list[str] | tuple[str, ...], *, fname: str | None = None, 
 
 # ---------------------------------------------------------------- archives
 
-def _check_member_path(name: str, root: str) -> str:
-    """The member's normalised absolute path under ``root``; ValueError when it would escape."""
-    clean = name.replace("\\", "/")
-    if clean.startswith("/") or (len(clean) > 1 and clean[1] == ":"):
-        raise ValueError(f"archive member {name!r} has an absolute path; refusing to extract")
-    full = os.path.normpath(os.path.join(root, clean))
-    if full != root and not full.startswith(root + os.sep):
-        raise ValueError(f"archive member {name!r} would be written outside {root}; refusing to extract")
-    return full
-
-
-def _check_tar_member(member: tarfile.TarInfo, root: str) -> None:
-    full = _check_member_path(member.name, root)
-    if member.issym() or member.islnk():
-        link = member.linkname.replace("\\", "/")
-        if link.startswith("/"):
-            raise ValueError(f"archive member {member.name!r} links to absolute path {member.linkname!r}; "
-                             "refusing to extract")
-        base = os.path.dirname(full) if member.issym() else root
-        resolved = os.path.normpath(os.path.join(base, link))
-        if resolved != root and not resolved.startswith(root + os.sep):
-            raise ValueError(f"archive member {member.name!r} links outside the target folder "
-                             f"({member.linkname!r}); refusing to extract")
-    elif not (member.isfile() or member.isdir()):
-        raise ValueError(f"archive member {member.name!r} is a device or fifo; refusing to extract")
-
-
-def safe_extract(archive: str | os.PathLike, dest: str | os.PathLike) -> Path:
-    """Extract a zip or tar(.gz/.bz2/.xz) into ``dest`` after checking every member stays inside it.
-
-    Absolute paths, ``..`` escapes and links pointing outside raise ValueError naming the
-    member, before anything is written.
-    """
-    archive, dest = Path(archive), Path(dest)
-    root = os.path.realpath(dest)
-    if zipfile.is_zipfile(archive):
-        with zipfile.ZipFile(archive) as zf:
-            for name in zf.namelist():
-                _check_member_path(name, root)
-            dest.mkdir(parents=True, exist_ok=True)
-            zf.extractall(dest)
-        return dest
-    if archive.is_file() and tarfile.is_tarfile(archive):
-        with tarfile.open(archive) as tf:
-            members = tf.getmembers()
-            for member in members:
-                _check_tar_member(member, root)
-            dest.mkdir(parents=True, exist_ok=True)
-            if hasattr(tarfile, "data_filter"):
-                tf.extractall(dest, members=members, filter="data")
-            else:  # Python < 3.10.12: our own checks above are the guard
-                tf.extractall(dest, members=members)
-        return dest
-    raise ValueError(f"{archive} is not a zip or tar archive")
-
-
-@contextlib.contextmanager
-def atomic_folder(target: Path, prefix: str | None = None) -> Iterator[Path]:
-    """Yield a hidden temporary folder beside ``target``; on success it replaces ``target``, else it is removed.
-
-    The folder is named ``.<prefix>.<random>.extracting`` (prefix defaults to the target's name), so a
-    later fetch of the same file removes what a killed run left behind (``_remove_stale``).
-    """
-    tmp = target.parent / f".{prefix or target.name}.{uuid.uuid4().hex}.extracting"
-    try:
-        yield tmp
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 def extract(archive: str | os.PathLike, dest: str | os.PathLike | None = None) -> Path:
     """Extract ``archive`` once into ``dest`` (default: beside it, named by its stem), holding its lock.
 
@@ -586,90 +511,6 @@ def _extract_once(archive: Path, dest: Path, digest: str) -> Path:
         safe_extract(archive, tmp)
         (tmp / _MARKER).write_text(digest + "\n")
     return dest
-
-
-# ---------------------------------------------------------------- TFDS
-
-def _tfds_probe_urls(builder: Any, probe_url: str | None) -> list[str]:
-    """URLs a TFDS download would need: the caller's, else the first of the builder's checksums file."""
-    if probe_url:
-        return [probe_url]
-    try:
-        return list(builder.url_infos or {})[:1]
-    except Exception:  # older/newer TFDS without checksums, or missing optional deps
-        return []
-
-
-def _probe(url: str, timeout: float) -> str | None:
-    """None when the host answers (any HTTP status), else the reason it cannot be reached."""
-    request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "dlcv-helpers"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout):
-            return None
-    except urllib.error.HTTPError:
-        return None
-    except (urllib.error.URLError, HTTPException, OSError) as e:
-        return str(getattr(e, "reason", None) or e)
-
-
-def _probe_enabled() -> bool:
-    """``DLCV_TFDS_PROBE=0`` (or false/no/off) turns the reachability check off, e.g. behind a proxy
-    that refuses HEAD requests, or where TFDS's download is served by something else."""
-    return os.environ.get("DLCV_TFDS_PROBE", "1").strip().lower() not in {"0", "false", "no", "off"}
-
-
-def _tfds_error(dataset: str, name: str, folder: Path, reason: object, url: str = "") -> DownloadError:
-    where = f" from {url}" if url else ""
-    return DownloadError(
-        f"Could not download {dataset} (TFDS {name!r}){where}: {reason}\n"
-        f"Cache path: {folder}\nWay out: set DLCV_SMOKE=1 for the offline smoke data, or prepare the "
-        f"TFDS dataset into {folder} on a machine with network and copy it here",
-        dataset=dataset, url=url or None, path=folder)
-
-
-def _mirror_tfds_dir() -> Path | None:
-    """``<DLCV_MIRROR>/tfds`` when the mirror is a local folder that has one (prepared TFDS datasets)."""
-    base = mirror_base()
-    if base is None or urllib.parse.urlparse(base).scheme != "file":
-        return None
-    folder = Path(urllib.request.url2pathname(urllib.parse.urlparse(base).path)) / "tfds"
-    return folder if folder.is_dir() else None
-
-
-def load_tfds(name: str, *, split: Any, data_dir: str | os.PathLike | None = None,
-              as_supervised: bool = True, dataset: str | None = None, probe_url: str | None = None,
-              **kw: Any) -> Any:
-    """``tfds.load`` into ``<data_dir>/tfds``, with download failures turned into one DownloadError.
-
-    When the dataset is not prepared yet, its download host is probed first so that being
-    offline fails in seconds (TFDS itself retries for minutes): ``probe_url`` when given, else the
-    first URL of the builder's checksums file (``DLCV_TFDS_PROBE=0`` skips this).  A dataset already prepared in ``<DLCV_MIRROR>/tfds``
-    (a mirror given as a local folder) is read from there.
-    """
-    import tensorflow_datasets as tfds
-
-    folder = Path(data_dir if data_dir is not None else default_data_dir()) / "tfds"
-    dataset = dataset or name
-    builder = tfds.builder(name, data_dir=folder)
-    shared = _mirror_tfds_dir()
-    if shared is not None and not builder.is_prepared():
-        prepared = tfds.builder(name, data_dir=shared)
-        if prepared.is_prepared():  # read from the mirror folder, never written to
-            folder, builder = shared, prepared
-    if not builder.is_prepared() and _probe_enabled():
-        for url in _tfds_probe_urls(builder, probe_url):
-            reason = _probe(url, PROBE_TIMEOUT)
-            if reason is not None:
-                raise _tfds_error(dataset, name, folder, reason, url)
-    try:
-        return tfds.load(name, split=split, data_dir=folder, as_supervised=as_supervised, **kw)
-    except OSError as e:  # includes requests' ConnectionError
-        raise _tfds_error(dataset, name, folder, e) from None
-    except Exception as e:
-        if type(e).__module__.startswith("tensorflow_datasets.core.download"):
-            raise _tfds_error(dataset, name, folder, e) from None
-        raise
-
 
 
 def _data_dir(data_dir: str | os.PathLike | None) -> Path:

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from helpers import checks
-from helpers.download import atomic_folder
+from helpers.archives import atomic_folder
 
 HOST = "127.0.0.1"
 BINARY = "tensorflow_model_server"

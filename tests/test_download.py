@@ -17,6 +17,7 @@ import pytest
 
 from tests.fakes import listing, make_tar, make_zip, sha
 from helpers import download as D
+from helpers.tfds_loader import load_tfds
 from helpers.datasets import catalogue as C
 from helpers.datasets import load_cats_vs_dogs
 from tests.localserver import LocalServer, closed_port_url
@@ -384,6 +385,6 @@ def test_load_tfds_offline_fails_fast(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_load_tfds_unknown_dataset_is_named_not_a_download_error(tmp_path: Path) -> None:
     start = time.monotonic()
     with pytest.raises(ValueError, match="no_such_dataset_xyz") as info:
-        D.load_tfds("no_such_dataset_xyz", split="train", data_dir=tmp_path)
+        load_tfds("no_such_dataset_xyz", split="train", data_dir=tmp_path)
     assert not isinstance(info.value, D.DownloadError) and time.monotonic() - start < 10  # no probe, no retries
 

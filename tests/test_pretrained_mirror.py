@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from helpers import download as D
+from helpers.tfds_loader import load_tfds
 from helpers import pretrained
 from helpers.datasets import catalogue as C
 from tests.fakes import make_tar, sha
@@ -161,7 +162,7 @@ def _tiny_builder():
 
 def test_load_tfds_reads_a_dataset_prepared_in_a_folder_mirror(mirror: Path, tmp_path: Path):
     _tiny_builder()(data_dir=mirror / "tfds").download_and_prepare()
-    ds = D.load_tfds("dlcv_tiny_digits", split="train", data_dir=tmp_path / "students")
+    ds = load_tfds("dlcv_tiny_digits", split="train", data_dir=tmp_path / "students")
     pairs = sorted((int(x[0, 0]), int(y)) for x, y in ds.as_numpy_iterator())
     assert pairs == [(i, i % 3) for i in range(12)]
     assert not (tmp_path / "students" / "tfds" / "dlcv_tiny_digits").exists()  # read in place, not copied
@@ -202,7 +203,7 @@ def test_make_mirror_tfds_prepares_datasets_a_folder_mirror_serves(tmp_path: Pat
     assert rows[0][3] == "ok" and rows[0][2] > 0
     assert rows[1][3].startswith("DatasetNotFoundError")  # reported in the summary, not raised
     monkeypatch.setenv("DLCV_MIRROR", str(dest))
-    ds = D.load_tfds("dlcv_tiny_digits", split="train", data_dir=tmp_path / "students")
+    ds = load_tfds("dlcv_tiny_digits", split="train", data_dir=tmp_path / "students")
     assert len(list(ds.as_numpy_iterator())) == 12
 
 

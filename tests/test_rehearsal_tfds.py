@@ -1,4 +1,4 @@
-"""The TFDS half of full mode through our own code, no TFDS mock: ``helpers.download.load_tfds`` (via the
+"""The TFDS half of full mode through our own code, no TFDS mock: ``helpers.tfds_loader.load_tfds`` (via the
 cats-vs-dogs loader) reads a dataset prepared in a folder mirror's ``tfds/`` (what ``make mirror --tfds``
 writes), and without a mirror the probe fails offline with our DownloadError.
 
@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from helpers import download as D
+from helpers.tfds_loader import load_tfds
 from helpers.datasets import catalogue as C
 from helpers.datasets import load_cats_vs_dogs
 
@@ -100,7 +101,7 @@ def test_dlcv_tfds_probe_0_turns_the_probe_off(tmp_path: Path, monkeypatch: pyte
     _local_builder()
     dead = closed_port_url("/never.zip")
     with pytest.raises(D.DownloadError, match="never.zip"):
-        D.load_tfds("dlcv_probe_digits", split="train", data_dir=tmp_path, probe_url=dead)
+        load_tfds("dlcv_probe_digits", split="train", data_dir=tmp_path, probe_url=dead)
     monkeypatch.setenv("DLCV_TFDS_PROBE", "0")
-    ds = D.load_tfds("dlcv_probe_digits", split="train", data_dir=tmp_path, probe_url=dead)
+    ds = load_tfds("dlcv_probe_digits", split="train", data_dir=tmp_path, probe_url=dead)
     assert sorted(int(y) for _, y in ds.as_numpy_iterator()) == [0, 0, 1, 1]

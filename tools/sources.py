@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-# The TFDS datasets the course loads through helpers.download.load_tfds (chapters 3, 5, 6, 9).
+# The TFDS datasets the course loads through helpers.tfds_loader.load_tfds (chapters 3, 5, 6, 9).
 TFDS_DATASETS = ("cats_vs_dogs", "oxford_iiit_pet", "lfw", "ucf101")
 USER_AGENT = "dlcv-sources"
 

@@ -15,7 +15,7 @@ Rooms, by concept:
 * a new dataset goes into the room of its task (faces, captions, video, ...): its row into
   ``catalogue``, its loader into the room, its smoke stand-in into ``helpers.synthetic``.
 
-The download itself (cache, checksum, locks, extraction, TFDS) is ``helpers.download``; pretrained
+The download itself (cache, checksum, locks, extraction) is ``helpers.download``, TFDS ``helpers.tfds_loader``; pretrained
 weights are ``helpers.pretrained``.  TensorFlow, TFDS, Pillow and mlxtend are imported inside the
 functions that need them.
 """

@@ -12,7 +12,9 @@ import numpy as np
 from helpers import checks
 from helpers.config import resolve_smoke
 from helpers.datasets import catalogue as C
-from helpers.download import _MARKER, DownloadError, _data_dir, atomic_folder, fetch, fetch_first, load_tfds
+from helpers.archives import atomic_folder
+from helpers.tfds_loader import load_tfds
+from helpers.download import _MARKER, DownloadError, _data_dir, fetch, fetch_first
 
 
 def _split(x: np.ndarray, y: np.ndarray, n_test: int, seed: int) -> tuple[tuple, tuple]:

@@ -14,7 +14,7 @@ import numpy as np
 
 from helpers import checks
 from helpers.config import resolve_smoke
-from helpers.download import load_tfds
+from helpers.tfds_loader import load_tfds
 
 
 

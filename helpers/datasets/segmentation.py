@@ -9,7 +9,8 @@ import numpy as np
 from helpers import checks
 from helpers.config import resolve_smoke
 from helpers.datasets import catalogue as C
-from helpers.download import DownloadError, _data_dir, extract, fetch, load_tfds
+from helpers.tfds_loader import load_tfds
+from helpers.download import DownloadError, _data_dir, extract, fetch
 
 
 def _resize(image: np.ndarray, size: tuple[int, int], nearest: bool) -> np.ndarray:
