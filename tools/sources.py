@@ -256,13 +256,10 @@ def verdict(src: Source, res: Result) -> tuple[bool, str]:
 
 
 def human(n: float | None) -> str:
-    if n is None:
-        return "?"
-    for unit in ("B", "kB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n} B"
+    """catalogue.human_size, with '?' for a size the host did not state."""
+    from helpers.datasets.catalogue import human_size
+
+    return "?" if n is None else human_size(n)
 
 
 def run(sources: list[Source], timeout: float = 15.0, sample: int = 1, head: bool = False,
