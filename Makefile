@@ -85,8 +85,10 @@ student: $(STAMP)-instructor
 badges: $(STAMP)
 	$(PY) tools/badges.py
 
+# full budgets on 2 cores take many minutes per notebook: an hour each before one is called stuck
 bench: $(STAMP)-run
-	$(PY) tools/run_notebooks.py --smoke 1 --budget '$(BUDGET)' --markdown build/bench.md
+	$(PY) tools/run_notebooks.py --smoke 1 --budget '$(BUDGET)' --markdown build/bench.md \
+	  --timeout $(if $(filter full,$(BUDGET)),3600,600)
 
 mirror: $(STAMP)
 	@test -n "$(DEST)" || { echo "usage: make mirror DEST=folder"; exit 2; }

@@ -422,15 +422,15 @@ def test_execute_a_tiny_notebook(tmp_path):
 
 
 def test_table_and_timings(tmp_path):
-    results = [run_notebooks.Result("01_a.ipynb", "smoke", 12.34, "ok"),
+    results = [run_notebooks.Result("01_a.ipynb", "smoke", 12.34, "ok", load="1.0 2.0 2.5"),
                run_notebooks.Result("02_b.ipynb", "smoke", 3.0, "failed", "cell 4 `x`: ValueError: a|b")]
     table = run_notebooks.table(results)
     assert table.splitlines() == [
-        "| notebook | mode | wall time (s) | status |",
-        "| --- | --- | ---: | --- |",
-        "| 01_a.ipynb | smoke | 12.3 | ok |",
-        "| 02_b.ipynb | smoke | 3.0 | failed: cell 4 `x`: ValueError: a\\|b |",
-        "| **total** | | 15.3 | 1/2 ok |"]
+        "| notebook | mode | wall time (s) | load at end (1/5/15 min) | status |",
+        "| --- | --- | ---: | --- | --- |",
+        "| 01_a.ipynb | smoke | 12.3 | 1.0 2.0 2.5 | ok |",
+        "| 02_b.ipynb | smoke | 3.0 |  | failed: cell 4 `x`: ValueError: a\\|b |",
+        "| **total** | | 15.3 | | 1/2 ok |"]
     run_notebooks.save_timings(results[:1], tmp_path)
     run_notebooks.save_timings([run_notebooks.Result("02_b.ipynb", "full", 7.0, "ok")], tmp_path)
     data = json.loads((tmp_path / "timings.json").read_text())

@@ -47,6 +47,7 @@ class Result:
     status: str  # "ok", "failed" or "timeout"
     error: str = ""
     output: str = ""
+    load: str = ""  # the load averages (1, 5, 15 min) when it finished: other jobs slow a run down
 
 
 def select(nb: str | None, folder: Path = NOTEBOOKS) -> list[Path]:
@@ -174,19 +175,27 @@ def execute(path: Path, out_dir: Path = OUT, smoke: bool = True, timeout: int = 
                       f"stopped after {timeout} s; partial output in {target}", _tail(output))
     seconds = round(time.monotonic() - start, 1)
     if proc.returncode == 0:
-        return Result(path.name, mode, seconds, "ok", output=_tail(output, 5))
+        return Result(path.name, mode, seconds, "ok", output=_tail(output, 5), load=_load())
     error = first_error(target) or (_tail(output, 1) or f"papermill exited with {proc.returncode}")
-    return Result(path.name, mode, seconds, "failed", error, _tail(output))
+    return Result(path.name, mode, seconds, "failed", error, _tail(output), load=_load())
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:  # not on every system
+        return ""
 
 
 def table(results: list[Result]) -> str:
     """A markdown table: notebook | mode | wall time (s) | status."""
-    rows = ["| notebook | mode | wall time (s) | status |", "| --- | --- | ---: | --- |"]
+    rows = ["| notebook | mode | wall time (s) | load at end (1/5/15 min) | status |",
+            "| --- | --- | ---: | --- | --- |"]
     for r in results:
         status = r.status if not r.error else f"{r.status}: {r.error}".replace("|", "\\|")
-        rows.append(f"| {r.notebook} | {r.mode} | {r.seconds:.1f} | {status} |")
+        rows.append(f"| {r.notebook} | {r.mode} | {r.seconds:.1f} | {r.load} | {status} |")
     total = sum(r.seconds for r in results)
-    rows.append(f"| **total** | | {total:.1f} | {sum(r.status == 'ok' for r in results)}/{len(results)} ok |")
+    rows.append(f"| **total** | | {total:.1f} | | {sum(r.status == 'ok' for r in results)}/{len(results)} ok |")
     return "\n".join(rows)
 
 
