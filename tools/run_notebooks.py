@@ -48,6 +48,7 @@ class Result:
     error: str = ""
     output: str = ""
     load: str = ""  # the load averages (1, 5, 15 min) when it finished: other jobs slow a run down
+    budget: str = ""  # DLCV_BUDGET of the run ("smoke" or "full"; empty: the mode's own)
 
 
 def select(nb: str | None, folder: Path = NOTEBOOKS) -> list[Path]:
@@ -162,6 +163,7 @@ def execute(path: Path, out_dir: Path = OUT, smoke: bool = True, timeout: int = 
     if parameters:
         cmd += ["-y", json.dumps(parameters)]  # JSON is YAML
     mode = "smoke" if smoke else "full"
+    budget = env.get("DLCV_BUDGET", "").strip().lower() or mode
     start = time.monotonic()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
@@ -172,12 +174,12 @@ def execute(path: Path, out_dir: Path = OUT, smoke: bool = True, timeout: int = 
         output, _ = proc.communicate()
         seconds = time.monotonic() - start
         return Result(path.name, mode, round(seconds, 1), "timeout",
-                      f"stopped after {timeout} s; partial output in {target}", _tail(output))
+                      f"stopped after {timeout} s; partial output in {target}", _tail(output), budget=budget)
     seconds = round(time.monotonic() - start, 1)
     if proc.returncode == 0:
-        return Result(path.name, mode, seconds, "ok", output=_tail(output, 5), load=_load())
+        return Result(path.name, mode, seconds, "ok", output=_tail(output, 5), load=_load(), budget=budget)
     error = first_error(target) or (_tail(output, 1) or f"papermill exited with {proc.returncode}")
-    return Result(path.name, mode, seconds, "failed", error, _tail(output), load=_load())
+    return Result(path.name, mode, seconds, "failed", error, _tail(output), load=_load(), budget=budget)
 
 
 def _load() -> str:
@@ -200,7 +202,8 @@ def table(results: list[Result]) -> str:
 
 
 def save_timings(results: list[Result], out_dir: Path = OUT) -> Path:
-    """Merge ``results`` into ``out_dir/timings.json`` (one entry per notebook, newest wins)."""
+    """Merge ``results`` into ``out_dir/timings.json`` (one entry per notebook, newest wins), each with the
+    time it finished and the machine (``make book`` prints them at the top of every page)."""
     path = out_dir / "timings.json"
     try:
         data = json.loads(path.read_text())
@@ -209,7 +212,7 @@ def save_timings(results: list[Result], out_dir: Path = OUT) -> Path:
     stamp = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     for r in results:
         entry = {k: v for k, v in asdict(r).items() if k not in {"notebook", "output"}}
-        data[r.notebook] = {**entry, "finished": stamp}
+        data[r.notebook] = {**entry, "finished": stamp, "machine": machine()}
     out_dir.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(dict(sorted(data.items())), indent=1) + "\n")
     return path
