@@ -322,14 +322,15 @@ launch_buttons:
 sphinx:
   config:
     myst_heading_anchors: 3
-    html_static_path: ["_static", "_vendor"]
+    html_static_path: ["_static"]
+    html_extra_path: ["_vendor"]
     html_show_sourcelink: false
     html_theme_options:
       use_download_button: false
       use_fullscreen_button: false
       navigation_with_keys: false
       analytics: {{}}
-    mathjax_path: "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
+    mathjax_path: "../mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
     mathjax3_config: null
     mathjax2_config:
       tex2jax:
@@ -353,7 +354,8 @@ def stage(src: Path, executed: Path, results_dir: Path, python: Path) -> list[st
     if src.exists():
         shutil.rmtree(src)
     (src / "_static" / "notebooks").mkdir(parents=True)
-    # not under _static/: Jupyter Book adds a <script> for every .js file there, MathJax loads its own parts
+    # an extra path, not a static one: Jupyter Book adds a <script> for every .js file of the static paths,
+    # and MathJax loads its own parts
     shutil.copytree(mathjax_dir(python), src / "_vendor" / "mathjax")
     landing = readme.split("\n", 1)
     (src / "index.md").write_text(f"{landing[0]}\n\n{summary_banner(timings, names)}\n"
