@@ -7,6 +7,7 @@
 #   make colab                only the Colab rehearsal: every notebook at Colab's versions (colab/versions.txt)
 #   make run NB=02 SMOKE=0    execute notebooks headless (NB: name prefix, SMOKE=0: full mode)
 #   make bench [BUDGET=full]  time every notebook in smoke mode, with their results -> build/bench.md
+#   make book                 the published edition (static HTML) of the executed notebooks -> build/book/
 #   make student              student copies without solutions -> build/student/
 #   make badges               rewrite badges, Colab setup cells and README's table from pyproject.toml
 #   make mirror DEST=dir [TFDS=1] [FROM=url]  download every file of the course into a mirror folder (DLCV_MIRROR)
@@ -26,7 +27,7 @@ PYTEST_ARGS ?=
 BUDGET ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lab instructor instructor-lab run test colab student badges bench clean chromium mirror lock sources
+.PHONY: help venv lab instructor instructor-lab run test colab student badges bench book clean chromium mirror lock sources
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -89,6 +90,11 @@ badges: $(STAMP)
 bench: $(STAMP)-run
 	$(PY) tools/run_notebooks.py --smoke 1 --budget '$(BUDGET)' --markdown build/bench.md \
 	  --timeout $(if $(filter full,$(BUDGET)),3600,600)
+
+# HTML from what make bench (or make test) executed; never executes a notebook. tools/book.py installs
+# Jupyter Book 1 into its own venv, build/book-venv (why not Jupyter Book 2: see its docstring).
+book: $(STAMP)
+	$(PY) tools/book.py
 
 mirror: $(STAMP)
 	@test -n "$(DEST)" || { echo "usage: make mirror DEST=folder"; exit 2; }

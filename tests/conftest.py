@@ -72,6 +72,17 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
             f"NOTE: {len(skipped)} test(s) were skipped; see the reasons in the short test summary.", yellow=True)
 
 
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
+    """tests/test_book.py builds the book from the executed notebooks that tests/test_notebooks.py's smoke
+    runs write: its tests go right after the last of those, whatever the file names' order."""
+    book = [i for i in items if i.path.name == "test_book.py"]
+    if not book:
+        return
+    rest = [i for i in items if i.path.name != "test_book.py"]
+    after = max((n for n, i in enumerate(rest) if i.path.name == "test_notebooks.py"), default=-1)
+    items[:] = rest[:after + 1] + book + rest[after + 1:]
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """A test that takes ``notebook_path`` runs once per notebook in notebooks/ (ids: file names)."""
     if "notebook_path" in metafunc.fixturenames:

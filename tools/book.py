@@ -160,6 +160,7 @@ def summary_banner(timings: dict[str, dict], names: list[str]) -> str:
 # ---------------------------------------------------------------- pages
 
 _BADGE_IMG = re.compile(r"\[!\[([^\]]*)\]\([^)]*\)\]\(([^)]+)\)")  # [![alt](img)](target)
+_REMOTE_CSS = re.compile(r"<link[^>]*href=[\"']https?://[^>]*>", re.I)
 _LINK = re.compile(r"(?<!!)\[([^\]]*)\]\((notebooks/)?(\d\d_[a-z0-9_]+)\.ipynb\)")
 
 
@@ -271,6 +272,12 @@ def chapter_notebook(path: Path, entry: dict | None, cfg: badges.RepoConfig):
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = text_badges(cell.source)
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            html_out = out.get("data", {}).get("text/html")
+            if isinstance(html_out, str) and _REMOTE_CSS.search(html_out):
+                # matplotlib's animation player links Font Awesome 4 from a CDN; the theme's own Font Awesome
+                # draws the same fa-* icons
+                out["data"]["text/html"] = _REMOTE_CSS.sub("", html_out)
     return nb
 
 
@@ -339,6 +346,9 @@ sphinx:
         processClass: "math|output_area"
         ignoreClass: "document"
         processEscapes: true
+      "HTML-CSS": {{availableFonts: [], imageFont: null, preferredFont: null, webFont: "STIX-Web"}}
+      SVG: {{font: "STIX-Web"}}
+      messageStyle: "none"
     nb_ipywidgets_js: {{}}
     suppress_warnings: ["myst.header", "mystnb.unknown_mime_type"]
 """
