@@ -122,6 +122,7 @@ def test_book_in_chromium(site):
                     else failed.append(f"{r.url} ({r.failure})"))
             page.on("response", lambda r: failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None)
             for name in pages:
+                t0 = time.monotonic()
                 page.goto(f"{base}/{name}.html", wait_until="networkidle")
                 if page.locator(".math").count():  # MathJax 2, served from this site, typesets the formulas
                     page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0"
@@ -149,7 +150,7 @@ def test_book_in_chromium(site):
                       download: [...main.querySelectorAll('a.dlcv-download')].map(a => a.href),
                     };
                 }""")
-                report[name] = facts
+                report[name] = {**facts, "seconds": time.monotonic() - t0}
                 for href in facts["links"]:
                     links.setdefault(href, name)
                 if not facts["banner"] or "mode" not in facts["banner"] or "budget" not in facts["banner"] \
@@ -185,7 +186,8 @@ def test_book_in_chromium(site):
                       and not u.startswith(("data:", "blob:", "about:"))})
     print(f"{len(pages)} pages, {len(requests)} requests ({len(foreign)} to other hosts), "
           f"{len(internal)} internal links checked; figures per chapter: "
-          + ", ".join(f"{n[:2]} {report[n]['figures']}" for n in CHAPTERS if n in report))
+          + ", ".join(f"{n[:2]} {report[n]['figures']}" for n in CHAPTERS if n in report)
+          + "; seconds per page: " + ", ".join(f"{n[:12]} {r['seconds']:.0f}" for n, r in report.items()))
     assert not foreign, f"the site asked other hosts than 127.0.0.1 for: {foreign[:20]}"
     assert not failed, f"requests that failed: {failed[:20]}"
     assert len(internal) >= len(pages), f"only {len(internal)} internal links on {len(pages)} pages"

@@ -114,10 +114,10 @@ def banner(lines: list[str], title: str = "Which run made these outputs") -> str
             f'</p>\n<ul>{items}</ul>\n</div>\n')
 
 
-def _mode_note(mode: str, budget: str) -> str:
+def _mode_note(mode: str, budget: str, where: str = " (see the results page)") -> str:
     if mode == "smoke" and not budget.startswith("full"):
         return ("<strong>smoke run</strong>: offline stand-in data and tiny budgets, to show that the code runs. "
-                "Its numbers are not the chapter's results (see the results page).")
+                f"Its numbers are not the chapter's results{where}.")
     if mode == "smoke":
         return "offline stand-in data with the full training budgets (<code>make bench BUDGET=full</code>)."
     return "full mode: the real datasets and full budgets."
@@ -211,10 +211,40 @@ def is_results_heading(title: str) -> bool:
     return title.lower().startswith("results")
 
 
+def results_banner(results: dict[str, dict], timings: dict[str, dict]) -> str:
+    """Which runs saved the numbers of the results page (build/results/NN.json), grouped.
+
+    The machine is the one timings.json names for that chapter when its run finished within the hour after
+    the numbers were saved (the same run); otherwise it is not known here."""
+    groups: dict[tuple, list[tuple[str, str]]] = {}
+    for chapter, record in sorted(results.items()):
+        entry = next((v for k, v in timings.items() if k.startswith(chapter + "_")), {})
+        machine = "not recorded"
+        try:
+            saved = datetime.datetime.fromisoformat(record.get("finished", ""))
+            ended = datetime.datetime.fromisoformat(entry.get("finished", ""))
+            if 0 <= (ended - saved).total_seconds() <= 3600 and entry.get("machine"):
+                machine = entry["machine"]
+        except (TypeError, ValueError):
+            pass
+        key = (record.get("mode", "not recorded"), record.get("budget", "not recorded"), machine)
+        groups.setdefault(key, []).append((chapter, _date(record.get("finished", ""))))
+    e = html.escape
+    lines = []
+    for (mode, budget, machine), items in groups.items():
+        ds = sorted(d for _, d in items)
+        when = ds[0] if ds[0] == ds[-1] else f"{ds[0]} to {ds[-1]}"
+        lines.append(f"chapters {', '.join(c for c, _ in items)}: mode <strong>{e(mode)}</strong>, budget "
+                     f"<strong>{e(budget)}</strong>, finished {e(when)}, machine: {e(machine)}. "
+                     f"{_mode_note(mode, budget, '')}")
+    return banner(lines or ["no chapter saved results (build/results/ is empty)"],
+                  "Which runs saved the numbers on this page")
+
+
 def results_page(results: dict[str, dict], readme: str, names: list[str], timings: dict) -> str:
     from helpers.report import format_value
 
-    parts = ["# Results\n\n", summary_banner(timings, names), "\n"]
+    parts = ["# Results\n\n", results_banner(results, timings), "\n"]
     readme_parts = sections(readme, is_results_heading)
     if readme_parts:
         parts.append("The table README.md keeps (the run it names is stated there):\n\n")
