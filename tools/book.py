@@ -277,7 +277,7 @@ def instructors_page(readme: str, names: list[str], timings: dict, cfg: badges.R
     student = (ROOT / "tools" / "student.py").read_text().split('"""')[1].strip()
     body = "".join("#" + p for p in notes)
     return (f"# Instructors' notes\n\n{summary_banner(timings, names)}\n"
-            f"From README.md, the sections for instructors.\n\n{local_links(text_badges(body), cfg)}\n"
+            f"From `README.md`, the sections for instructors.\n\n{local_links(text_badges(body), cfg)}\n"
             f"## How the student copies are made (`tools/student.py`)\n\n```text\n{student}\n```\n")
 
 
@@ -359,6 +359,7 @@ launch_buttons:
 sphinx:
   config:
     myst_heading_anchors: 3
+    myst_linkify_fuzzy_links: false  # bare https:// addresses become links, README.md does not
     html_static_path: ["_static"]
     html_extra_path: ["_vendor"]
     html_show_sourcelink: false
