@@ -36,8 +36,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "build" / "book-screens"
 CHAPTERS = [p.stem for p in notebook_paths(ROOT)]
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(),
-                                reason="no Chromium at /usr/bin/chromium (make test installs it when run as root)")
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).is_file(),
+                                    reason="no Chromium at /usr/bin/chromium (make test installs it when run as root)")
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -92,6 +92,7 @@ def _fetch(url: str) -> tuple[int, frozenset[str]]:
     return status, frozenset(ids.ids)
 
 
+@needs_chromium
 def test_book_in_chromium(site):
     base, pages = site
     assert pages[0] == "index" and set(CHAPTERS) <= set(pages) and {"results", "instructors"} <= set(pages)
@@ -205,3 +206,49 @@ def test_book_without_executed_notebooks_says_what_to_run(tmp_path, capsys):
     err = capsys.readouterr().err
     assert status == 2 and "run make bench first" in err and "01_getting_started.ipynb" in err
     assert not (tmp_path / "book").exists()
+
+
+def test_badges_become_text_links_and_readme_links_point_into_the_book():
+    cfg = book.badges.load_config(ROOT)
+    md = ("[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.example/x)\n"
+          "[Getting started](notebooks/01_getting_started.ipynb), [helpers](helpers/), [gone](nothing/here.txt),"
+          " [up](#quick-start)")
+    out = book.local_links(book.text_badges(md), cfg)
+    assert "colab-badge.svg" not in out and "[Open in Colab](https://colab.example/x)" in out
+    assert "[Getting started](01_getting_started.ipynb)" in out and "[up](#quick-start)" in out
+    assert f"[helpers](https://github.com/{cfg.slug}/tree/{cfg.branch}/helpers/)" in out
+    assert "[gone](nothing/here.txt)" in out  # not in the repository: left for the build to report
+
+
+def test_sections_skip_code_fences():
+    md = "# T\n## Quick start\nA\n## For instructors\nB\n```bash\n## not a heading\n```\nC\n## Layout\nD\n"
+    (notes,) = book.sections(md, lambda t: "instructor" in t.lower())
+    assert notes.startswith("## For instructors") and "## not a heading" in notes and "C" in notes
+    assert "Layout" not in notes
+
+
+def test_chapter_page_has_the_run_banner_and_no_remote_assets(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {}}
+    cfg = book.badges.load_config(ROOT)
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# Chapter 9: Video\n\n{book.badges.badge_block(cfg, '09_v.ipynb')}"),
+                nbformat.v4.new_code_cell("anim", outputs=[nbformat.v4.new_output(
+                    "display_data", data={"text/html": '<link rel="stylesheet" href="https://cdn.example/fa.css">'
+                                                       "<div>player</div>"})])]
+    path = tmp_path / "09_v.ipynb"
+    nbformat.write(nb, path)
+    entry = {"mode": "smoke", "budget": "full", "finished": "2026-12-05T01:02:03+00:00", "seconds": 61.0,
+             "status": "ok", "machine": "Linux x86_64, 2 CPU cores", "load": "1.0 1.0 1.0"}
+    page = book.chapter_notebook(path, entry, cfg)
+    title = page.cells[0].source
+    assert title.startswith("# Chapter 9: Video") and book.BANNER_CLASS in title
+    assert "mode <strong>smoke</strong>, budget <strong>full</strong>, finished 2026-12-05 01:02 UTC" in title
+    assert "Linux x86_64, 2 CPU cores" in title and 'href="_static/notebooks/09_v.ipynb"' in title
+    assert book.badges.colab_url(cfg, "09_v.ipynb") in title and "colab-badge.svg" not in title
+    assert "widgets" not in page.metadata
+    assert page.cells[1].outputs[0]["data"]["text/html"] == "<div>player</div>"
+    # a run without the new fields says so instead of guessing
+    old = book.chapter_notebook(path, {"mode": "smoke", "finished": "2026-12-04T23:54:55+00:00"}, cfg)
+    assert "budget <strong>smoke (default)</strong>" in old.cells[0].source and "not recorded" in old.cells[0].source
