@@ -74,7 +74,9 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is not installed (sudo apt-get install chromium): the browser test will be skipped"; fi; }
 
+# tests/test_book.py builds the book with Jupyter Book, installed here (from PyPI) before the tests run
 test: $(STAMP)-dev chromium
+	$(PY) tools/book.py --install-only
 	DLCV_SMOKE=1 MPLBACKEND=Agg $(PY) -m pytest -q --durations=15 $(PYTEST_ARGS)
 
 colab: $(STAMP)-dev

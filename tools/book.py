@@ -4,6 +4,7 @@ Usage::
 
     python tools/book.py                # build/executed + build/results -> build/book/ (make book)
     python tools/book.py --check-only   # only say whether the executed notebooks are there
+    python tools/book.py --install-only # only install Jupyter Book into build/book-venv (make test, first)
 
 Nothing is executed here: the chapter pages are the copies that ``make bench`` (or ``make bench BUDGET=full``,
 or ``make test``'s smoke run) left in ``build/executed/``, with their outputs, and every page says at its top
@@ -443,8 +444,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=RESULTS, help="the chapters' results JSON files")
     parser.add_argument("--out", type=Path, default=OUT, help="where the HTML goes")
     parser.add_argument("--check-only", action="store_true", help="only check that the executed notebooks exist")
+    parser.add_argument("--install-only", action="store_true",
+                        help="only install Jupyter Book into build/book-venv (make test does, before its offline part)")
     args = parser.parse_args(argv)
     start = time.monotonic()
+    if args.install_only:
+        print(f"Jupyter Book is in {ensure_venv().parent.parent}")
+        return 0
     try:
         executed_notebooks(args.executed)
         if args.check_only:
