@@ -411,6 +411,7 @@ def test_execute_a_tiny_notebook(tmp_path):
 
     ok = run_notebooks.execute(tmp_path / "ok.ipynb", out, smoke=True, root=tmp_path)
     assert ok.status == "ok", ok.output
+    assert 0.2 < ok.cpu_seconds < 3 * ok.seconds + 60, ok  # papermill and its kernel: a second or more of Python
     text = nbformat.read(out / "ok.ipynb", as_version=4).cells[0].outputs[0].text.split()
     assert text == ["1", run_notebooks.INLINE_BACKEND, sys.executable, str(tmp_path)]
 
@@ -422,15 +423,15 @@ def test_execute_a_tiny_notebook(tmp_path):
 
 
 def test_table_and_timings(tmp_path):
-    results = [run_notebooks.Result("01_a.ipynb", "smoke", 12.34, "ok", load="1.0 2.0 2.5"),
+    results = [run_notebooks.Result("01_a.ipynb", "smoke", 12.34, "ok", load="1.0 2.0 2.5", cpu_seconds=20.2),
                run_notebooks.Result("02_b.ipynb", "smoke", 3.0, "failed", "cell 4 `x`: ValueError: a|b")]
     table = run_notebooks.table(results)
     assert table.splitlines() == [
-        "| notebook | mode | wall time (s) | load at end (1/5/15 min) | status |",
-        "| --- | --- | ---: | --- | --- |",
-        "| 01_a.ipynb | smoke | 12.3 | 1.0 2.0 2.5 | ok |",
-        "| 02_b.ipynb | smoke | 3.0 |  | failed: cell 4 `x`: ValueError: a\\|b |",
-        "| **total** | | 15.3 | | 1/2 ok |"]
+        "| notebook | mode | wall time (s) | CPU time (s) | load at end (1/5/15 min) | status |",
+        "| --- | --- | ---: | ---: | --- | --- |",
+        "| 01_a.ipynb | smoke | 12.3 | 20 | 1.0 2.0 2.5 | ok |",
+        "| 02_b.ipynb | smoke | 3.0 | 0 |  | failed: cell 4 `x`: ValueError: a\\|b |",
+        "| **total** | | 15.3 | 20 | | 1/2 ok |"]
     run_notebooks.save_timings(results[:1], tmp_path)
     run_notebooks.save_timings([run_notebooks.Result("02_b.ipynb", "full", 7.0, "ok")], tmp_path)
     data = json.loads((tmp_path / "timings.json").read_text())

@@ -48,6 +48,7 @@ class Result:
     error: str = ""
     output: str = ""
     load: str = ""  # the load averages (1, 5, 15 min) when it finished: other jobs slow a run down
+    cpu_seconds: float = 0.0  # CPU time of papermill and the kernel: what the run cost, whatever the load
     budget: str = ""  # DLCV_BUDGET of the run ("smoke" or "full"; empty: the mode's own)
 
 
@@ -143,6 +144,27 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 def execute(path: Path, out_dir: Path = OUT, smoke: bool = True, timeout: int = DEFAULT_TIMEOUT,
             root: Path = ROOT, env_extra: dict[str, str] | None = None, cwd: Path | None = None,
             parameters: dict[str, object] | None = None) -> Result:
+    """Run one notebook (see ``_execute``) and add the CPU seconds it used (papermill and its kernel)."""
+    before = _children_cpu()
+    result = _execute(path, out_dir, smoke, timeout, root, env_extra, cwd, parameters)
+    result.cpu_seconds = round(_children_cpu() - before, 1)
+    return result
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of the finished child processes (a killed kernel's are lost)."""
+    try:
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    except (ImportError, OSError):  # not on Windows
+        return 0.0
+    return usage.ru_utime + usage.ru_stime
+
+
+def _execute(path: Path, out_dir: Path = OUT, smoke: bool = True, timeout: int = DEFAULT_TIMEOUT,
+             root: Path = ROOT, env_extra: dict[str, str] | None = None, cwd: Path | None = None,
+             parameters: dict[str, object] | None = None) -> Result:
     """Run one notebook with papermill in a subprocess (cwd = its folder), killed after ``timeout`` s.
 
     ``env_extra`` adds environment variables for the kernel; ``cwd`` runs it from another folder;
@@ -191,13 +213,14 @@ def _load() -> str:
 
 def table(results: list[Result]) -> str:
     """A markdown table: notebook | mode | wall time (s) | status."""
-    rows = ["| notebook | mode | wall time (s) | load at end (1/5/15 min) | status |",
-            "| --- | --- | ---: | --- | --- |"]
+    rows = ["| notebook | mode | wall time (s) | CPU time (s) | load at end (1/5/15 min) | status |",
+            "| --- | --- | ---: | ---: | --- | --- |"]
     for r in results:
         status = r.status if not r.error else f"{r.status}: {r.error}".replace("|", "\\|")
-        rows.append(f"| {r.notebook} | {r.mode} | {r.seconds:.1f} | {r.load} | {status} |")
+        rows.append(f"| {r.notebook} | {r.mode} | {r.seconds:.1f} | {r.cpu_seconds:.0f} | {r.load} | {status} |")
     total = sum(r.seconds for r in results)
-    rows.append(f"| **total** | | {total:.1f} | | {sum(r.status == 'ok' for r in results)}/{len(results)} ok |")
+    cpu = sum(r.cpu_seconds for r in results)
+    rows.append(f"| **total** | | {total:.1f} | {cpu:.0f} | | {sum(r.status == 'ok' for r in results)}/{len(results)} ok |")
     return "\n".join(rows)
 
 
