@@ -252,3 +252,14 @@ def test_chapter_page_has_the_run_banner_and_no_remote_assets(tmp_path):
     # a run without the new fields says so instead of guessing
     old = book.chapter_notebook(path, {"mode": "smoke", "finished": "2026-12-04T23:54:55+00:00"}, cfg)
     assert "budget <strong>smoke (default)</strong>" in old.cells[0].source and "not recorded" in old.cells[0].source
+
+
+def test_timings_name_the_budget_and_machine_the_pages_show(tmp_path):
+    from tools import run_notebooks
+
+    result = run_notebooks.Result("01_a.ipynb", "smoke", 3.0, "ok", budget="full")
+    run_notebooks.save_timings([result], tmp_path)
+    entry = book.load_timings(tmp_path)["01_a.ipynb"]
+    assert entry["budget"] == "full" and entry["machine"] == run_notebooks.machine() and entry["finished"]
+    facts = book.run_facts(entry)
+    assert facts["budget"] == "full" and "CPU cores" in facts["machine"]
