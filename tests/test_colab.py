@@ -35,7 +35,7 @@ import pytest
 
 from tools.badges import ROOT, notebook_paths
 from tools import badges, colab_env, run_notebooks
-from tests.rehearsal.budgets import tiny
+from tests.rehearsal.budgets import children_cpu, tiny
 
 WORK = ROOT / "build" / "colab"
 TIMEOUT = 900  # seconds per notebook, setup cell included
@@ -209,10 +209,13 @@ def test_setup_cell_adds_packages_and_changes_none_of_colabs(colab, package_src,
 
 @pytest.mark.colab
 def test_notebook_runs_on_colab(colab, package_src, notebook_path, monkeypatch):
+    cpu = children_cpu()
     result, executed = run_on_colab(colab, rehearsal_copy(notebook_path, package_src), notebook_path.name,
                                     monkeypatch, parameters=tiny(notebook_path.name))
+    cpu = children_cpu() - cpu
     _times({notebook_path.name: result.seconds})
-    print(f"{notebook_path.name}: {result.seconds} s on Colab's versions ({result.status})")
+    print(f"{notebook_path.name}: {result.seconds} s on Colab's versions ({result.status}; CPU {cpu:.0f} s, "
+          f"load {result.load})")
     problems = [] if result.status == "ok" else [
         f"{notebook_path.name} on Colab's versions: {result.error}\n(executed copy: {WORK / 'executed'})\n"
         f"{result.output}"]

@@ -29,7 +29,7 @@ import pytest
 from tools.badges import ROOT
 from helpers.download import SUMS_NAME, format_sums, mirror_path
 from tools import run_notebooks
-from tests.rehearsal.budgets import tiny
+from tests.rehearsal.budgets import children_cpu, tiny
 
 BUILD = ROOT / "build" / "rehearsal"
 TIMEOUT = 600  # s: the run is stopped here
@@ -129,10 +129,13 @@ def _rehearse(notebook_path: Path, mirror, expected: set[str], label: str = "",
     with server.lock:
         server.asked.clear()
     out = BUILD / "executed"
+    cpu = children_cpu()
     result = run_notebooks.execute(source, out, smoke=False, timeout=TIMEOUT, env_extra=env,
                                    cwd=notebook_path.parent, parameters=parameters)
+    cpu = children_cpu() - cpu
     run_notebooks.save_timings([result], out)
-    print(f"{name} (full mode, rehearsal): {result.status} in {result.seconds:.1f} s")
+    print(f"{name} (full mode, rehearsal): {result.status} in {result.seconds:.1f} s "
+          f"(CPU {cpu:.0f} s, load {result.load})")
     assert result.status == "ok", (f"{name} {result.status} in full mode after {result.seconds:.0f} s: "
                                    f"{result.error}\n{result.output}")
     executed = nbformat.read(out / name, as_version=4)
