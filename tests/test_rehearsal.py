@@ -65,15 +65,17 @@ class _Mirror(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def mirror():
-    """Stand-ins of every manifest file, served on 127.0.0.1; yields (base URL, server, manifest path)."""
-    from tests.rehearsal.datafiles import write_dataset_files
+def mirror(dataset_stand_ins):
+    """Stand-ins of every manifest file, served on 127.0.0.1; yields (base URL, server, manifest path).
+    The dataset stand-ins are a copy of the session's (written once, also for their own tests)."""
     from tests.rehearsal.weights import write_weight_files
 
     root = BUILD / "mirror"
     shutil.rmtree(root, ignore_errors=True)
     start = time.monotonic()
-    digests = write_dataset_files(root) | write_weight_files(root, cache=ROOT / "build" / "rehearsal-cache")
+    source, dataset_digests = dataset_stand_ins
+    shutil.copytree(source, root)
+    digests = dataset_digests | write_weight_files(root, cache=ROOT / "build" / "rehearsal-cache")
     print(f"rehearsal mirror: {len(digests)} stand-ins written in {time.monotonic() - start:.1f} s")
     manifest = BUILD / "manifest.json"
     manifest.write_text(json.dumps(digests, indent=1))
