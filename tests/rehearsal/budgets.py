@@ -26,7 +26,7 @@ TINY: dict[str, dict[str, object]] = {
     "07": {"MAX_IMAGES": 100, "W2V_SENTENCES": 500, "W2V_EPOCHS": 1, "PRETRAIN_EPOCHS": 1, "RETRIEVAL_EPOCHS": 1,
            "CAPTION_EPOCHS": 1},
     "08": {"STYLE_EVALS": 3, "SR_STEPS": 10, "GAN_STEPS": 20, "GAN_DIGITS": 1000, "P2P_STEPS": 10,
-           "INFO_STEPS": 10, "DIFF_STEPS": 10, "TOY_STEPS": 20, "TOY_SEEDS": 2},
+           "INFO_STEPS": 10, "DIFF_STEPS": 10, "TOY_STEPS": 20, "TOY_SEEDS": 1},
     "09": {"N_CLIPS": 160, "EPOCHS": 1, "NEXT_EPOCHS": 1, "UCF_PER_CLASS": [8, 4]},
     "10": {"EPOCHS": 1, "QAT_EPOCHS": 1, "QAT_IMAGES": 500, "TINY_EPOCHS": 1, "CALIBRATION": 20, "LAT_RUNS": 10,
            "BENCH_RUNS": 3, "MOBILENET": [0.35, 96]},
