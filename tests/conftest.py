@@ -102,6 +102,17 @@ def sections() -> dict[str, list[str]]:
     return load_sections()
 
 
+@pytest.fixture(scope="session")
+def dataset_stand_ins(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """The rehearsal's dataset stand-ins (tests/rehearsal/datafiles.py), written once per session for the
+    full-mode rehearsal's mirror and the stand-ins' own tests: (folder, {url: sha256}). Users copy the folder
+    before they change anything in it."""
+    from tests.rehearsal.datafiles import write_dataset_files
+
+    root = tmp_path_factory.mktemp("dataset-stand-ins")
+    return root, write_dataset_files(root)
+
+
 @pytest.fixture
 def server():
     """A local HTTP server on 127.0.0.1 (tests/localserver.py), stopped after the test."""

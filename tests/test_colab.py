@@ -15,6 +15,10 @@ session. Then every notebook runs there in smoke mode, as a student's Colab runt
   running TensorFlow: a restart, which the README says is not needed), no pip command may have failed, and
   ``import cv2`` must give OpenCV 4 with CascadeClassifier and HOGDescriptor.
 
+Every cell runs, at the tiny budgets of ``tests/rehearsal/budgets.py`` (papermill parameters): this rehearsal
+checks that the notebooks run at Colab's versions, not what they learn, which the smoke run of
+``tests/test_notebooks.py`` checks at the notebooks' own budgets.
+
 Times go to ``build/colab/timings.json``. This machine has Python 3.11 only; Colab runs 3.13.
 """
 from __future__ import annotations
@@ -31,6 +35,7 @@ import pytest
 
 from tools.badges import ROOT, notebook_paths
 from tools import badges, colab_env, run_notebooks
+from tests.rehearsal.budgets import children_cpu, tiny
 
 WORK = ROOT / "build" / "colab"
 TIMEOUT = 900  # seconds per notebook, setup cell included
@@ -126,8 +131,10 @@ def rehearsal_copy(path: Path, src: Path) -> nbformat.NotebookNode:
 
 
 def run_on_colab(colab: colab_env.ColabEnv, nb: nbformat.NotebookNode, name: str,
-                 monkeypatch: pytest.MonkeyPatch) -> tuple[run_notebooks.Result, nbformat.NotebookNode]:
-    """Execute ``nb`` with the Colab venv's kernel in smoke mode; the result and the executed notebook."""
+                 monkeypatch: pytest.MonkeyPatch, parameters: dict[str, object] | None = None
+                 ) -> tuple[run_notebooks.Result, nbformat.NotebookNode]:
+    """Execute ``nb`` with the Colab venv's kernel in smoke mode (papermill ``parameters``, if any); the result
+    and the executed notebook."""
     copies, executed, content = WORK / "notebooks", WORK / "executed", WORK / "content"
     for folder in (copies, executed, content):
         folder.mkdir(parents=True, exist_ok=True)
@@ -147,7 +154,8 @@ def run_on_colab(colab: colab_env.ColabEnv, nb: nbformat.NotebookNode, name: str
     base = content / "dlcv"  # Colab's default is /content/dlcv; the rehearsal keeps it under build/
     env = {"JUPYTER_PATH": str(jupyter), "PATH": path, "DLCV_DATA_DIR": str(base / "data"),
            "DLCV_LOG_DIR": str(base / "logs"), "DLCV_MODEL_DIR": str(base / "models")}
-    result = run_notebooks.execute(copy, out_dir=executed, smoke=True, timeout=TIMEOUT, env_extra=env, cwd=content)
+    result = run_notebooks.execute(copy, out_dir=executed, smoke=True, timeout=TIMEOUT, env_extra=env, cwd=content,
+                                   parameters=parameters)
     out = executed / name
     return result, (nbformat.read(out, as_version=4) if out.exists() else nbformat.v4.new_notebook())
 
@@ -201,10 +209,13 @@ def test_setup_cell_adds_packages_and_changes_none_of_colabs(colab, package_src,
 
 @pytest.mark.colab
 def test_notebook_runs_on_colab(colab, package_src, notebook_path, monkeypatch):
+    cpu = children_cpu()
     result, executed = run_on_colab(colab, rehearsal_copy(notebook_path, package_src), notebook_path.name,
-                                    monkeypatch)
+                                    monkeypatch, parameters=tiny(notebook_path.name))
+    cpu = children_cpu() - cpu
     _times({notebook_path.name: result.seconds})
-    print(f"{notebook_path.name}: {result.seconds} s on Colab's versions ({result.status})")
+    print(f"{notebook_path.name}: {result.seconds} s on Colab's versions ({result.status}; CPU {cpu:.0f} s, "
+          f"load {result.load})")
     problems = [] if result.status == "ok" else [
         f"{notebook_path.name} on Colab's versions: {result.error}\n(executed copy: {WORK / 'executed'})\n"
         f"{result.output}"]

@@ -8,6 +8,10 @@ cell the harness injects before the notebook's first cell mocks TFDS (``tfds.tes
 (``tests/test_rehearsal_tfds.py`` rehearses that path with prepared datasets instead).  Any other host is
 unreachable (a dead proxy), so a full-mode path that needs the real network fails here instead of on a
 student's machine.
+
+Every cell runs, at the tiny budgets of ``tests/rehearsal/budgets.py`` (papermill parameters): this rehearsal
+checks the full-mode paths (downloads, loaders, branches), not what the models learn, which the smoke run of
+``tests/test_notebooks.py`` checks at the notebooks' own budgets.
 """
 from __future__ import annotations
 
@@ -25,10 +29,11 @@ import pytest
 from tools.badges import ROOT
 from helpers.download import SUMS_NAME, format_sums, mirror_path
 from tools import run_notebooks
+from tests.rehearsal.budgets import children_cpu, tiny
 
 BUILD = ROOT / "build" / "rehearsal"
 TIMEOUT = 600  # s: the run is stopped here
-LIMIT = 240    # s: the test fails above this (target: about a minute a notebook)
+LIMIT = 240    # s: the test fails above this (target: under a minute a notebook at the tiny budgets)
 
 # What each notebook must fetch from the mirror in full mode (manifest names); the rehearsal fails if a
 # notebook stops using the mirror for one of them, or fetches something that is not in the manifest.
@@ -60,15 +65,17 @@ class _Mirror(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def mirror():
-    """Stand-ins of every manifest file, served on 127.0.0.1; yields (base URL, server, manifest path)."""
-    from tests.rehearsal.datafiles import write_dataset_files
+def mirror(dataset_stand_ins):
+    """Stand-ins of every manifest file, served on 127.0.0.1; yields (base URL, server, manifest path).
+    The dataset stand-ins are a copy of the session's (written once, also for their own tests)."""
     from tests.rehearsal.weights import write_weight_files
 
     root = BUILD / "mirror"
     shutil.rmtree(root, ignore_errors=True)
     start = time.monotonic()
-    digests = write_dataset_files(root) | write_weight_files(root, cache=ROOT / "build" / "rehearsal-cache")
+    source, dataset_digests = dataset_stand_ins
+    shutil.copytree(source, root)
+    digests = dataset_digests | write_weight_files(root, cache=ROOT / "build" / "rehearsal-cache")
     print(f"rehearsal mirror: {len(digests)} stand-ins written in {time.monotonic() - start:.1f} s")
     manifest = BUILD / "manifest.json"
     manifest.write_text(json.dumps(digests, indent=1))
@@ -124,10 +131,13 @@ def _rehearse(notebook_path: Path, mirror, expected: set[str], label: str = "",
     with server.lock:
         server.asked.clear()
     out = BUILD / "executed"
+    cpu = children_cpu()
     result = run_notebooks.execute(source, out, smoke=False, timeout=TIMEOUT, env_extra=env,
                                    cwd=notebook_path.parent, parameters=parameters)
+    cpu = children_cpu() - cpu
     run_notebooks.save_timings([result], out)
-    print(f"{name} (full mode, rehearsal): {result.status} in {result.seconds:.1f} s")
+    print(f"{name} (full mode, rehearsal): {result.status} in {result.seconds:.1f} s "
+          f"(CPU {cpu:.0f} s, load {result.load})")
     assert result.status == "ok", (f"{name} {result.status} in full mode after {result.seconds:.0f} s: "
                                    f"{result.error}\n{result.output}")
     executed = nbformat.read(out / name, as_version=4)
@@ -144,12 +154,12 @@ def _rehearse(notebook_path: Path, mirror, expected: set[str], label: str = "",
 
 @pytest.mark.rehearsal
 def test_runs_in_full_mode_offline(notebook_path: Path, mirror) -> None:
-    _rehearse(notebook_path, mirror, EXPECTED[notebook_path.name[:2]])
+    _rehearse(notebook_path, mirror, EXPECTED[notebook_path.name[:2]], parameters=tiny(notebook_path.name))
 
 
 # The book's FCN on an ImageNet ResNet-50 is a parameter of chapter 5 (not its default): rehearsed on a
 # few 224-pixel tiles, so that the one Keras file no default run loads is loaded from the mirror too.
-RESNET_FCN = {"FCN_BACKBONE": "resnet50", "SCENES": 24, "FCN_EPOCHS": 1}
+RESNET_FCN = tiny("05", FCN_BACKBONE="resnet50", SCENES=24, FCN_EPOCHS=1)
 RESNET_FCN_EXPECTED = EXPECTED["05"] | {"keras/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"}
 
 
@@ -211,3 +221,20 @@ def test_the_injected_cell_is_not_counted_in_error_messages(tmp_path: Path) -> N
         nbformat.write(executed, path)
     assert run_notebooks.first_error(plain) == run_notebooks.first_error(injected) == \
         "cell 2 `1 / 0`: ZeroDivisionError: division by zero"
+
+
+def test_tiny_budgets_name_parameters_the_notebooks_have() -> None:
+    """Every notebook has tiny budgets, and each name is in its ``parameters`` cell (papermill would only warn
+    about an unknown name, and the rehearsals would quietly run that budget at the notebook's own value)."""
+    from tests.rehearsal.budgets import TINY
+    from tools.badges import notebook_paths
+
+    paths = {p.name[:2]: p for p in notebook_paths()}
+    assert set(TINY) == set(paths)
+    for number, budgets in TINY.items():
+        nb = nbformat.read(paths[number], as_version=4)
+        cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+        assert len(cells) == 1, f"{paths[number].name}: {len(cells)} parameters cells"
+        names = {line.split("=")[0].strip() for line in cells[0].source.splitlines() if "=" in line}
+        assert set(budgets) <= names, f"{paths[number].name}: not in its parameters cell: {set(budgets) - names}"
+        assert set(RESNET_FCN) <= names or number != "05"

@@ -18,9 +18,14 @@ pytestmark = pytest.mark.usefixtures("isolated_data_dir")
 
 
 @pytest.fixture(scope="module")
-def mirror(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    root = tmp_path_factory.mktemp("mirror")
-    return root, R.write_dataset_files(root)
+def mirror(dataset_stand_ins, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A copy of the session's stand-ins (written once, also for tests/test_rehearsal.py's mirror)."""
+    import shutil
+
+    source, digests = dataset_stand_ins
+    root = tmp_path_factory.mktemp("mirror") / "mirror"
+    shutil.copytree(source, root)
+    return root, dict(digests)
 
 
 @pytest.fixture
