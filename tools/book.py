@@ -249,7 +249,8 @@ def results_page(results: dict[str, dict], readme: str, names: list[str], timing
     readme_parts = sections(readme, is_results_heading)
     if readme_parts:
         parts.append("The table README.md keeps (the run it names is stated there):\n\n")
-        parts += ["#" + p for p in readme_parts]  # one level down under this page's title
+        # one level down under this page's title; links to notebooks/NN.ipynb -> the chapter pages
+        parts += ["#" + _LINK.sub(lambda m: f"[{m.group(1)}]({m.group(3)}.ipynb)", p) for p in readme_parts]
     parts.append("## Saved by the last run of each chapter\n\n"
                  "Each chapter's summary cell saves its headline numbers beside the book's "
                  "(`build/results/NN.json`). The mode, budget and date of the run that saved them are above "
